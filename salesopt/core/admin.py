@@ -1,0 +1,136 @@
+"""The admin site: for admins to inspect and correct company data. No business logic here."""
+
+from django.contrib import admin
+
+from .models import (
+    Activity,
+    Complaint,
+    Customer,
+    Lead,
+    Opportunity,
+    Order,
+    ProductLine,
+    Profile,
+    Program,
+    Region,
+    SalesTarget,
+    Team,
+)
+
+
+@admin.register(Region, ProductLine)
+class NamedAdmin(admin.ModelAdmin):
+    list_display = ["name", "code"]
+    search_fields = ["name", "code"]
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "region", "product_line", "lead"]
+    list_filter = ["kind", "region", "product_line"]
+    search_fields = ["name"]
+    autocomplete_fields = ["lead"]
+
+
+@admin.register(Profile)
+class ProfileAdmin(admin.ModelAdmin):
+    list_display = ["user", "display_name", "role", "team", "hire_date"]
+    list_filter = ["role", "team"]
+    search_fields = ["user__username", "display_name", "user__email"]
+    list_select_related = ["user", "team"]
+    autocomplete_fields = ["user"]
+
+
+class ImportedRecordAdmin(admin.ModelAdmin):
+    readonly_fields = ["source", "external_id", "created_at", "updated_at"]
+    show_full_result_count = False  # counting a million rows on every page is wasted work
+    list_per_page = 50
+
+
+@admin.register(Customer)
+class CustomerAdmin(ImportedRecordAdmin):
+    list_display = ["name", "industry", "company_size", "region", "owner"]
+    list_filter = ["region", "company_size"]
+    search_fields = ["name", "external_id"]
+    raw_id_fields = ["owner"]
+
+
+@admin.register(Lead)
+class LeadAdmin(ImportedRecordAdmin):
+    list_display = [
+        "name",
+        "company_name",
+        "grade",
+        "status",
+        "region",
+        "product_line",
+        "owner",
+        "created_in_crm_at",
+    ]
+    list_filter = ["status", "grade", "region", "product_line"]
+    search_fields = ["name", "company_name", "external_id"]
+    list_select_related = ["region", "product_line", "owner"]
+    raw_id_fields = ["owner", "customer"]
+    date_hierarchy = "created_in_crm_at"
+
+
+@admin.register(Activity)
+class ActivityAdmin(ImportedRecordAdmin):
+    list_display = ["kind", "rep", "lead", "occurred_at"]
+    list_filter = ["kind"]
+    list_select_related = ["rep", "lead"]
+    raw_id_fields = ["rep", "lead", "customer"]
+
+
+@admin.register(Opportunity)
+class OpportunityAdmin(ImportedRecordAdmin):
+    list_display = ["name", "stage", "amount", "probability", "owner", "expected_close"]
+    list_filter = ["stage", "region", "product_line"]
+    search_fields = ["name", "external_id"]
+    list_select_related = ["owner"]
+    raw_id_fields = ["owner", "lead", "customer"]
+
+
+@admin.register(Order)
+class OrderAdmin(ImportedRecordAdmin):
+    list_display = [
+        "external_id",
+        "customer",
+        "rep",
+        "amount",
+        "ordered_on",
+        "region",
+        "product_line",
+    ]
+    list_filter = ["region", "product_line"]
+    list_select_related = ["customer", "rep", "region", "product_line"]
+    raw_id_fields = ["customer", "rep", "opportunity"]
+    date_hierarchy = "ordered_on"
+
+
+@admin.register(Complaint)
+class ComplaintAdmin(ImportedRecordAdmin):
+    list_display = ["kind", "customer", "created_in_crm_at", "first_response_at", "satisfaction"]
+    list_filter = ["kind", "satisfaction"]
+    raw_id_fields = ["customer", "handled_by"]
+
+
+@admin.register(SalesTarget)
+class SalesTargetAdmin(ImportedRecordAdmin):
+    list_display = ["grain", "period_start", "region", "product_line", "team", "rep", "amount"]
+    list_filter = ["grain", "region", "product_line", "team"]
+    raw_id_fields = ["rep"]
+
+
+@admin.register(Program)
+class ProgramAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "status",
+        "baseline_start",
+        "baseline_end",
+        "execution_start",
+        "sponsor",
+    ]
+    list_filter = ["status"]
+    search_fields = ["name"]

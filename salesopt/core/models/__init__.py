@@ -1,0 +1,50 @@
+"""The shared models layer: every phase app imports its models from here."""
+
+from .base import ImportedRecord, TimeStampedModel
+from .crm import (
+    Activity,
+    ActivityKind,
+    CompanySize,
+    Complaint,
+    ComplaintKind,
+    Customer,
+    Lead,
+    LeadGrade,
+    LeadStatus,
+    Opportunity,
+    OpportunityStage,
+    Order,
+    SalesTarget,
+    TargetGrain,
+    Urgency,
+)
+from .org import ProductLine, Profile, Region, Role, Team, TeamKind
+from .program import Program, ProgramStatus
+
+__all__ = [
+    "Activity",
+    "ActivityKind",
+    "CompanySize",
+    "Complaint",
+    "ComplaintKind",
+    "Customer",
+    "ImportedRecord",
+    "Lead",
+    "LeadGrade",
+    "LeadStatus",
+    "Opportunity",
+    "OpportunityStage",
+    "Order",
+    "ProductLine",
+    "Profile",
+    "Program",
+    "ProgramStatus",
+    "Region",
+    "Role",
+    "SalesTarget",
+    "TargetGrain",
+    "Team",
+    "TeamKind",
+    "TimeStampedModel",
+    "Urgency",
+]
