@@ -18,14 +18,15 @@ def _is_chinese() -> bool:
 
 @register.filter
 def money(value: Decimal | float | int | None) -> str:
-    """¥128.5万 / ¥1.29亿 in Chinese, ¥1.29M / ¥12.8K in English; "—" for None."""
+    """¥128.50万 / ¥1.29亿 in Chinese, ¥1.29M / ¥99,999 in English; "—" for None."""
     if value is None:
         return EMPTY
     amount = float(value)
     symbol = settings.SALESOPT_CURRENCY_SYMBOL
     sign = "-" if amount < 0 else ""
     amount = abs(amount)
-    steps = [(1e8, "亿"), (1e4, "万")] if _is_chinese() else [(1e9, "B"), (1e6, "M"), (1e3, "K")]
+    # Chinese readers count in 万 and 亿; English readers in millions and billions.
+    steps = [(1e8, "亿"), (1e4, "万")] if _is_chinese() else [(1e9, "B"), (1e6, "M")]
     for size, suffix in steps:
         if amount >= size:
             return f"{sign}{symbol}{number_format(amount / size, 2, use_l10n=True)}{suffix}"
