@@ -1,0 +1,50 @@
+"""Playwright drives Debian's Chromium (never a downloaded browser) against live_server."""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import require
+
+# Playwright's sync API runs an event loop in the test thread; Django refuses ORM calls from a
+# thread with a running loop unless told this is fine (the tests are not async code).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM_PATH = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    require(
+        Path(CHROMIUM_PATH).exists() or shutil.which(CHROMIUM_PATH) is not None,
+        f"no Chromium at {CHROMIUM_PATH} (apt-get install chromium)",
+    )
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM_PATH,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    # An English browser: the test switches to Chinese through the UI like a person would.
+    return {**browser_context_args, "locale": "en-US", "viewport": {"width": 1366, "height": 900}}
+
+
+@pytest.fixture
+def screenshot_path():
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return lambda name: str(SCREENSHOTS / f"{name}.png")
