@@ -1,0 +1,1 @@
+"""The CRM import pipeline: readers → presets/mapping → coercers → validation → writer → service."""
