@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "template_partials",
     "django_celery_beat",
     "salesopt.core",
+    "salesopt.imports",
     "diagnosis",
     "planning",
     "execution",
@@ -196,5 +197,15 @@ LOGGING = {
 # on the dashboard is its quarter.
 SALESOPT_COMPANY_TIME_ZONE = env.str("SALESOPT_COMPANY_TIME_ZONE", default="Asia/Shanghai")
 SALESOPT_CURRENCY_SYMBOL = env.str("SALESOPT_CURRENCY_SYMBOL", default="¥")
+# CRM imports: uploaded files are untrusted, so every size is capped.
+SALESOPT_IMPORT_MAX_BYTES = env.int("SALESOPT_IMPORT_MAX_BYTES", default=200 * 1024 * 1024)
+SALESOPT_IMPORT_MAX_COLUMNS = env.int("SALESOPT_IMPORT_MAX_COLUMNS", default=500)
+SALESOPT_IMPORT_MAX_ROWS = env.int("SALESOPT_IMPORT_MAX_ROWS", default=5_000_000)
+# How many errors the preview, the command's JSON and the stored sample keep (the downloadable
+# report keeps them all).
+SALESOPT_IMPORT_ERROR_SAMPLE = 20
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024  # larger uploads stream to a temporary file
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
 # Response deadline per lead grade, in hours (SPEC: A within 2 h, B within 24 h, C 72 h).
 SALESOPT_GRADE_SLA_HOURS = {"A": 2, "B": 24, "C": 72}

@@ -21,6 +21,11 @@ class ImportedRecord(TimeStampedModel):
         help_text=_("The system the record came from, e.g. salesforce, hubspot, demo."),
     )
     external_id = models.CharField(_("id in the source system"), max_length=128)
+    # Provenance for reverting an import: the run that created the row and the last run that
+    # changed it. Plain ids, not foreign keys, so the core layer does not depend on the import
+    # pipeline; unindexed, because an index here would slow every COPY to serve a rare revert.
+    created_by_import = models.BigIntegerField(_("created by import"), null=True, blank=True)
+    changed_by_import = models.BigIntegerField(_("last changed by import"), null=True, blank=True)
 
     class Meta:
         abstract = True

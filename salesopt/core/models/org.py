@@ -126,11 +126,6 @@ class Profile(TimeStampedModel):
                 condition=~models.Q(external_id=""),
                 name="core_profile_source_external_id",
             ),
-            models.CheckConstraint(
-                condition=~models.Q(role__in=["team_lead", "sales_rep"])
-                | models.Q(team__isnull=False),
-                name="core_profile_team_member_has_team",
-            ),
         ]
         indexes = [
             # Team scoping: "the reps of this team" for every team lead query.
