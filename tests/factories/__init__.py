@@ -9,6 +9,7 @@ from .crm import (
     OrderFactory,
     SalesTargetFactory,
 )
+from .imports import ImportRunFactory
 from .org import ProductLineFactory, ProfileFactory, RegionFactory, TeamFactory, UserFactory
 from .program import ProgramFactory
 
@@ -16,6 +17,7 @@ __all__ = [
     "ActivityFactory",
     "ComplaintFactory",
     "CustomerFactory",
+    "ImportRunFactory",
     "LeadFactory",
     "OpportunityFactory",
     "OrderFactory",
