@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "salesopt.core",
     "salesopt.imports",
+    "salesopt.kpis",
     "diagnosis",
     "planning",
     "execution",
