@@ -112,6 +112,9 @@ class PreviousValues(models.Model):
             models.UniqueConstraint(fields=["run", "record_id"], name="imports_previous_per_run"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.run_id}:{self.record_id}"
+
 
 class SavedMapping(TimeStampedModel):
     """A column mapping an admin saved under a name, offered again for files like it."""
