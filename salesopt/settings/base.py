@@ -163,7 +163,12 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": SALESOPT_LONGEST_TASK_SECONDS * 2,
     **_REDIS_SOCKET_OPTIONS,
 }
-CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {**_REDIS_SOCKET_OPTIONS}
+# The result backend retries a lost connection 20 times by default, and a publish subscribes to
+# its result first: against a hung Redis a publish took over two minutes. Fail at once instead.
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+    **_REDIS_SOCKET_OPTIONS,
+    "retry_policy": {"max_retries": 0},
+}
 CELERY_REDIS_SOCKET_TIMEOUT = 5
 CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 5
 CELERY_BROKER_CONNECTION_TIMEOUT = 5
