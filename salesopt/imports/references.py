@@ -27,7 +27,8 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 def normalise(values: pd.Series) -> pd.Series:
     """The key a name is matched on: trimmed, inner spaces collapsed, case folded."""
-    return values.astype("str").str.strip().str.replace(r"\s+", " ", regex=True).str.casefold()
+    text = values.fillna("").astype("str")
+    return text.str.strip().str.replace(r"\s+", " ", regex=True).str.casefold()
 
 
 def _key(text: str) -> str:

@@ -91,6 +91,25 @@ class StagingTable:
 
     # --- loading ----------------------------------------------------------------------------
 
+    def frame(self, canonical: pd.DataFrame) -> pd.DataFrame:
+        """Staging columns from canonical fields (indexed by row number, references as ids)."""
+        staged = {
+            "row_number": pd.Series(canonical.index, index=canonical.index, dtype="int64"),
+            "external_id": canonical["external_id"].fillna("").astype("str"),
+        }
+        for column in self.columns:
+            values = canonical[column.spec.field]
+            if column.spec.type in (FieldType.TEXT, FieldType.CHOICE) or column.is_large_reference:
+                values = values.fillna("").astype("str")
+                if column.spec.blank_default is not None:
+                    values = values.where(values.ne(""), column.spec.blank_default)
+            elif column.spec.blank_default is not None:
+                default = float(column.spec.blank_default)
+                is_integer = pd.api.types.is_integer_dtype(values.dtype)
+                values = values.fillna(int(default) if is_integer else default)
+            staged[column.name] = values
+        return pd.DataFrame(staged, index=canonical.index)
+
     def create(self) -> None:
         definitions = ", ".join(f"{column.name} {column.sql_type}" for column in self.columns)
         suffix = " ON COMMIT DROP" if _is_postgres() else ""
@@ -201,7 +220,7 @@ class StagingTable:
         created = self._insert_new(run_id)
         return WriteCounts(created=created, updated=updated, unchanged=total - created - updated)
 
-    def preview_counts(self) -> WriteCounts:
+    def preview(self) -> WriteCounts:
         """What `write` would do, without writing: for the dry run."""
         total = self.row_count()
         with connection.cursor() as cursor:

@@ -1,0 +1,295 @@
+"""One pass over a file: read → map → coerce → validate → stage → (write), in one transaction.
+
+The same pass serves the dry run (validate every row, count what would change, write nothing)
+and the import (write the valid rows, or nothing at all when some are invalid and the admin did
+not choose to skip them). Everything happens inside one transaction, so a failure, a refusal or
+a killed worker leaves the database as it was. Progress is reported through a callback the
+caller writes outside the transaction.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import tempfile
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils.translation import gettext as _
+
+from . import readers
+from .coercers import coerce_field
+from .presets.base import Combine
+from .references import SMALL_REFERENCES, ReferenceLookups, create_missing
+from .schema import SCHEMAS, RecordKind
+from .users import UserWriter
+from .writer import StagingTable, WriteCounts
+
+# The date that places a record in a month, for recomputing only the months an import touched.
+PERIOD_FIELDS = {
+    RecordKind.LEAD: "created_at",
+    RecordKind.CUSTOMER: "created_at",
+    RecordKind.ACTIVITY: "occurred_at",
+    RecordKind.OPPORTUNITY: "created_at",
+    RecordKind.ORDER: "ordered_on",
+    RecordKind.COMPLAINT: "created_at",
+    RecordKind.TARGET: "period_start",
+}
+IMPORT_LOCK_ID = 7_262_001  # PostgreSQL advisory lock: one import writes at a time
+
+
+@dataclass(frozen=True)
+class ImportPlan:
+    """How to read one file: the decisions taken on the mapping page, in plain values."""
+
+    path: Path
+    sniffed: readers.SniffResult
+    kind: RecordKind
+    source: str
+    columns: Mapping[str, str]  # file header → canonical field
+    value_maps: Mapping[str, Mapping[str, str]]  # canonical choice field → CRM value → choice
+    combine: tuple[Combine, ...] = ()
+    zone: str = "Asia/Shanghai"
+    day_first: bool = False
+    create_missing: bool = False
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    column: str
+    value: str
+    reason: str
+
+    def as_dict(self) -> dict[str, object]:
+        return {"row": self.row, "column": self.column, "value": self.value, "reason": self.reason}
+
+
+@dataclass
+class Outcome:
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    duplicates: int = 0
+    wrote: bool = False
+    error_count: int = 0
+    error_sample: list[RowError] = field(default_factory=list)
+    error_report: Path | None = None
+    months: set[dt.date] = field(default_factory=set)
+
+    def counts(self, counts: WriteCounts) -> None:
+        self.created, self.updated, self.unchanged = (
+            counts.created,
+            counts.updated,
+            counts.unchanged,
+        )
+
+
+class ErrorLog:
+    """Every problem, streamed to a CSV on disk; the first few kept for the page and the JSON."""
+
+    def __init__(self) -> None:
+        self.path = Path(tempfile.mkstemp(prefix="salesopt-errors-", suffix=".csv")[1])
+        self._file = self.path.open("w", newline="", encoding="utf-8")
+        self._writer = csv.writer(self._file)
+        self.sample: list[RowError] = []
+        self.count = 0
+        self.rejected_rows: set[int] = set()
+
+    def add(self, error: RowError, *, rejects: bool = True) -> None:
+        self._writer.writerow([error.row, error.column, error.value, error.reason])
+        self.count += 1
+        if rejects:
+            self.rejected_rows.add(error.row)
+        if len(self.sample) < settings.SALESOPT_IMPORT_ERROR_SAMPLE:
+            self.sample.append(error)
+
+    def close(self) -> Path:
+        self._file.close()
+        return self.path
+
+
+class _RollbackError(Exception):
+    """Internal, not an error: unwinds the transaction of a dry run or a refused file."""
+
+
+def process(
+    plan: ImportPlan,
+    *,
+    run_id: int | None,
+    write: bool,
+    skip_invalid: bool,
+    on_progress: Callable[[int], None] = lambda rows: None,
+) -> Outcome:
+    """Validate every row of the file and, when `write`, import the valid ones atomically.
+
+    Nothing is written by a dry run (`write=False`), nor when some rows are invalid and
+    `skip_invalid` is off: the counts then say what the import would have done.
+    """
+    outcome, errors = Outcome(), ErrorLog()
+    try:
+        with transaction.atomic():
+            _lock()
+            staging = _stage(plan, outcome, errors, on_progress=on_progress)
+            outcome.rejected = len(errors.rejected_rows)
+            outcome.wrote = write and (skip_invalid or not errors.rejected_rows)
+            outcome.counts(staging.write(run_id=run_id) if outcome.wrote else staging.preview())
+            if not outcome.wrote:
+                raise _RollbackError
+    except _RollbackError:
+        pass  # rolled back: nothing of this pass stays in the database
+    finally:
+        outcome.error_report = errors.close()
+        outcome.error_count, outcome.error_sample = errors.count, errors.sample
+    return outcome
+
+
+def _lock() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK_ID])
+
+
+def _stage(
+    plan: ImportPlan, outcome: Outcome, errors: ErrorLog, *, on_progress: Callable[[int], None]
+) -> StagingTable | UserWriter:
+    """Every valid row in the staging area, every problem in the error log."""
+    if plan.kind is RecordKind.USER:
+        staging: StagingTable | UserWriter = UserWriter(source=plan.source)
+    else:
+        references = {f.name: f.references for f in SCHEMAS[plan.kind].fields if f.references}
+        staging = StagingTable(plan.kind, source=plan.source, references=references)
+    staging.create()
+    lookups = ReferenceLookups.load()
+    for chunk in readers.read_chunks(plan.path, plan.sniffed):
+        canonical = _canonical(chunk, plan, errors)
+        lookups = _resolve_small_references(canonical, plan, lookups, errors)
+        staged = staging.frame(canonical.drop(index=list(errors.rejected_rows), errors="ignore"))
+        staging.load(staged)
+        outcome.rows += len(chunk)
+        outcome.months |= _months(canonical, plan.kind)
+        on_progress(outcome.rows)
+    for row, name, value in staging.unresolved_references():
+        errors.add(RowError(row, _header_of(plan, name), value, str(_("no such record"))))
+    staging.delete_rows(sorted(errors.rejected_rows))
+    for external_id, rows in staging.duplicates():
+        outcome.duplicates += len(rows) - 1
+        for row in rows[:-1]:
+            reason = _("the same id appears again in row %(row)s; the last row wins") % {
+                "row": rows[-1]
+            }
+            errors.add(RowError(row, _header_of(plan, "external_id"), external_id, reason),
+                       rejects=False)  # fmt: skip
+    staging.keep_last_of_duplicates()
+    return staging
+
+
+# --- mapping and coercion, column by column --------------------------------------------------
+
+
+def _header_of(plan: ImportPlan, field_name: str) -> str:
+    """The file's column for a canonical field, as the admin knows it."""
+    for header, name in plan.columns.items():
+        if name == field_name:
+            return header
+    for rule in plan.combine:
+        if rule.field == field_name:
+            return " + ".join(rule.headers)
+    return field_name
+
+
+def _source_series(chunk: pd.DataFrame, plan: ImportPlan, field_name: str) -> pd.Series | None:
+    for rule in plan.combine:
+        if rule.field == field_name and all(h in chunk.columns for h in rule.headers):
+            parts = [chunk[header].str.strip() for header in rule.headers]
+            if rule.cjk_reversed:
+                parts = parts[::-1]
+            joined = parts[0]
+            for part in parts[1:]:
+                joined = joined.str.cat(part, sep="" if rule.cjk_reversed else rule.separator)
+            return joined.str.strip()
+    header = _header_of(plan, field_name)
+    return chunk[header] if header in chunk.columns else None
+
+
+def _canonical(chunk: pd.DataFrame, plan: ImportPlan, errors: ErrorLog) -> pd.DataFrame:
+    """The chunk as canonical fields of the right types; each bad cell logged with its reason."""
+    schema = SCHEMAS[plan.kind]
+    columns: dict[str, pd.Series] = {}
+    for canonical_field in schema.fields:
+        raw = _source_series(chunk, plan, canonical_field.name)
+        if raw is None:
+            raw = pd.Series("", index=chunk.index, dtype="str")
+        coerced = coerce_field(
+            raw,
+            canonical_field,
+            zone=plan.zone,
+            day_first=plan.day_first,
+            value_map=plan.value_maps.get(canonical_field.name),
+        )
+        header = _header_of(plan, canonical_field.name)
+        for row in coerced.errors.index[coerced.failed]:
+            errors.add(RowError(int(row), header, str(raw[row]), str(coerced.errors[row])))
+        if canonical_field.required:
+            missing = raw.fillna("").astype("str").str.strip().eq("") & ~coerced.failed
+            for row in missing.index[missing]:
+                errors.add(RowError(int(row), header, "", str(_("required, but empty"))))
+        columns[canonical_field.name] = coerced.values
+    frame = pd.DataFrame(columns, index=chunk.index)
+    if plan.kind is RecordKind.TARGET:
+        frame["external_id"] = _target_ids(frame)
+    return frame
+
+
+def _target_ids(frame: pd.DataFrame) -> pd.Series:
+    """Targets rarely carry an id: their period and scope are their identity."""
+    period = pd.to_datetime(frame["period_start"]).dt.strftime("%Y-%m-%d").fillna("")
+    scope = [frame[name].fillna("").astype("str").str.strip().str.casefold()
+             for name in ("region", "product_line", "team", "rep")]  # fmt: skip
+    generated = frame["grain"].fillna("").astype("str").str.cat([period, *scope], sep="|")
+    given = frame["external_id"].fillna("").astype("str").str.strip()
+    return given.where(given.ne(""), generated)
+
+
+def _resolve_small_references(
+    frame: pd.DataFrame, plan: ImportPlan, lookups: ReferenceLookups, errors: ErrorLog
+) -> ReferenceLookups:
+    """Swap names for ids in place; create the unknown ones when the admin asked for it."""
+    for canonical_field in SCHEMAS[plan.kind].fields:
+        reference = canonical_field.references
+        if reference not in SMALL_REFERENCES:
+            continue
+        names = frame[canonical_field.name]
+        ids, problem = lookups.resolve(reference, names)
+        if plan.create_missing and problem.eq("unknown").any():
+            create_missing(reference, names[problem.eq("unknown")].unique().tolist())
+            lookups = ReferenceLookups.load()
+            ids, problem = lookups.resolve(reference, names)
+        header = _header_of(plan, canonical_field.name)
+        for row in problem.index[problem.ne("")]:
+            errors.add(RowError(int(row), header, str(names[row]), _reference_reason(problem[row])))
+        frame[canonical_field.name] = ids
+    return lookups
+
+
+def _reference_reason(problem: str) -> str:
+    if problem == "ambiguous":
+        return str(_("matches more than one person; use the e-mail address"))
+    return str(_("unknown here; tick “create unknown” to add it"))
+
+
+def _months(frame: pd.DataFrame, kind: RecordKind) -> set[dt.date]:
+    name = PERIOD_FIELDS.get(kind)
+    if name is None or frame.empty:
+        return set()
+    values = pd.to_datetime(frame[name]).dropna()
+    if values.dt.tz is not None:
+        values = values.dt.tz_convert(settings.SALESOPT_COMPANY_TIME_ZONE)
+    months = (values.dt.year * 12 + values.dt.month - 1).unique()
+    return {dt.date(int(month) // 12, int(month) % 12 + 1, 1) for month in months}

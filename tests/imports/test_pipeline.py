@@ -1,0 +1,131 @@
+"""One pass over a file: validation before any write, all or nothing, re-import is a no-op."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from salesopt.core.models import Lead, Region
+from salesopt.imports import readers
+from salesopt.imports.pipeline import ImportPlan, process
+from salesopt.imports.schema import RecordKind
+from tests.factories import ImportRunFactory, RegionFactory, UserFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+HEADER = "Lead ID,Name,Created,Region,Owner,Amount,Status\n"
+GOOD_ROWS = (
+    'L1,王伟,2024/3/1 14:05,华南,rep@example.com,"¥12,800.00",Working - Contacted\n'
+    'L2,=HYPERLINK("http://x"),2024-03-02 09:00,华南,,1.5万,Closed - Converted\n'
+)
+BAD_ROWS = "L3,李娜,yesterday,华中,nobody@example.com,abc,Open\n"
+COLUMNS = {
+    "Lead ID": "external_id",
+    "Name": "name",
+    "Created": "created_at",
+    "Region": "region",
+    "Owner": "owner",
+    "Amount": "amount",
+    "Status": "status",
+}
+STATUSES = {"Working - Contacted": "contacted", "Closed - Converted": "converted", "Open": "new"}
+
+
+@pytest.fixture
+def known_people():
+    RegionFactory(name="华南", code="south")
+    return UserFactory(username="rep", email="rep@example.com")
+
+
+def plan_for(tmp_path, text: str, **options) -> ImportPlan:
+    path = tmp_path / "leads.csv"
+    path.write_text(text, encoding="utf-8")
+    return ImportPlan(
+        path=path,
+        sniffed=readers.sniff(path),
+        kind=RecordKind.LEAD,
+        source="salesforce",
+        columns=COLUMNS,
+        value_maps={"status": STATUSES},
+        zone="Asia/Shanghai",
+        **options,
+    )
+
+
+def test_valid_file_imports_every_row_with_coerced_values(tmp_path, known_people):
+    outcome = process(plan_for(tmp_path, HEADER + GOOD_ROWS), run_id=None, write=True,
+                      skip_invalid=False)  # fmt: skip
+
+    first = Lead.objects.get(external_id="L1")
+    assert (outcome.rows, outcome.created, outcome.updated, outcome.rejected) == (2, 2, 0, 0)
+    assert first.created_in_crm_at == dt.datetime(2024, 3, 1, 6, 5, tzinfo=dt.UTC)
+    assert (first.amount, first.status, first.owner) == (
+        Decimal("12800.00"),
+        "contacted",
+        known_people,
+    )
+    assert Lead.objects.get(external_id="L2").amount == Decimal("15000.00")
+    assert Lead.objects.get(external_id="L2").name == '=HYPERLINK("http://x")'
+    assert outcome.months == {dt.date(2024, 3, 1)}
+
+
+def test_invalid_rows_without_skip_write_nothing_and_say_why(tmp_path, known_people):
+    outcome = process(plan_for(tmp_path, HEADER + GOOD_ROWS + BAD_ROWS), run_id=None,
+                      write=True, skip_invalid=False)  # fmt: skip
+
+    reasons = {(error.row, error.column): error.reason for error in outcome.error_sample}
+    assert Lead.objects.count() == 0
+    assert outcome.wrote is False
+    assert (outcome.rejected, outcome.created) == (1, 2)  # the counts of what would happen
+    assert set(reasons) == {(4, "Created"), (4, "Region"), (4, "Owner"), (4, "Amount")}
+    assert reasons[(4, "Region")] == "unknown here; tick “create unknown” to add it"
+
+
+def test_skip_invalid_imports_the_valid_rows_only(tmp_path, known_people):
+    outcome = process(plan_for(tmp_path, HEADER + GOOD_ROWS + BAD_ROWS), run_id=None,
+                      write=True, skip_invalid=True)  # fmt: skip
+
+    assert sorted(Lead.objects.values_list("external_id", flat=True)) == ["L1", "L2"]
+    assert (outcome.created, outcome.rejected) == (2, 1)
+    assert outcome.error_report.read_text(encoding="utf-8").count("\n") == 4
+
+
+def test_dry_run_validates_and_counts_but_writes_nothing(tmp_path, known_people):
+    outcome = process(plan_for(tmp_path, HEADER + GOOD_ROWS), run_id=None, write=False,
+                      skip_invalid=False)  # fmt: skip
+
+    assert (outcome.created, outcome.wrote) == (2, False)
+    assert Lead.objects.count() == 0
+
+
+def test_reimporting_the_same_file_changes_nothing(tmp_path, known_people):
+    plan = plan_for(tmp_path, HEADER + GOOD_ROWS)
+    process(plan, run_id=ImportRunFactory().pk, write=True, skip_invalid=False)
+
+    again = process(plan, run_id=ImportRunFactory().pk, write=True, skip_invalid=False)
+
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
+
+
+def test_create_missing_adds_unknown_regions_and_owners(tmp_path, known_people):
+    row = "L4,赵敏,2024-03-05 10:00,华中,新人 张三,100,Open\n"
+
+    outcome = process(plan_for(tmp_path, HEADER + row, create_missing=True), run_id=None,
+                      write=True, skip_invalid=False)  # fmt: skip
+
+    lead = Lead.objects.get(external_id="L4")
+    assert outcome.rejected == 0
+    assert lead.region == Region.objects.get(name="华中")
+    assert lead.owner.profile.display_name == "新人 张三"
+    assert not lead.owner.has_usable_password()
+
+
+def test_duplicate_ids_keep_the_last_row_and_the_report_says_so(tmp_path, known_people):
+    rows = GOOD_ROWS + "L1,王伟 (new),2024-03-01 14:05,华南,,1,Open\n"
+
+    outcome = process(plan_for(tmp_path, HEADER + rows), run_id=None, write=True,
+                      skip_invalid=False)  # fmt: skip
+
+    assert Lead.objects.get(external_id="L1").name == "王伟 (new)"
+    assert outcome.duplicates == 1
+    assert outcome.error_sample[0].reason == "the same id appears again in row 4; the last row wins"
