@@ -14,6 +14,7 @@ KIND_CHOICES = [(kind.value, kind.value) for kind in RecordKind]
 class ImportStatus(models.TextChoices):
     UPLOADED = "uploaded", _("uploaded")
     MAPPED = "mapped", _("mapped")
+    VALIDATING = "validating", _("validating")
     VALIDATED = "validated", _("validated")
     IMPORTING = "importing", _("importing")
     DONE = "done", _("done")
@@ -57,6 +58,8 @@ class ImportRun(TimeStampedModel):
     rejected_count = models.PositiveIntegerField(_("rejected"), default=0)
     duplicate_count = models.PositiveIntegerField(_("duplicate ids in the file"), default=0)
     error_sample = models.JSONField(_("first errors"), default=list, blank=True)
+    # First days of the months the import's records fall in: the KPIs to recompute.
+    months_touched = models.JSONField(_("months touched"), default=list, blank=True)
     error_report = models.FileField(
         _("error report"), upload_to="imports/errors/%Y/%m/", blank=True, max_length=255
     )

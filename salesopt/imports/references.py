@@ -15,6 +15,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db.models import Max
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from salesopt.core.models import ProductLine, Profile, Region, Role, Team
 
@@ -88,6 +89,13 @@ def _user_ids() -> dict[str, int]:
         for name in {_key(n) for n in names if n and n.strip()}:
             by_name[name] = _AMBIGUOUS if by_name.get(name, pk) != pk else pk
     return {**by_name, **by_email}
+
+
+def problem_reason(problem: str) -> str:
+    """What the admin reads for an unresolved name ('unknown' or 'ambiguous')."""
+    if problem == "ambiguous":
+        return str(_("matches more than one person; use the e-mail address"))
+    return str(_("unknown here; tick “create unknown” to add it"))
 
 
 def create_missing(reference: Reference, names: list[str]) -> int:

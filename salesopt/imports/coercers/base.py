@@ -1,0 +1,71 @@
+"""What every coercer shares: the result type, text preparation, row masks, error columns.
+
+Regular expressions in this package use [0-9] and explicit space classes, never \\d or \\s:
+on non-ASCII data pandas hands \\d and \\s over to Python's `re`, row by row (ten times
+slower than Arrow's RE2, which runs the rest when pyarrow is installed).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
+
+
+class Coerced(NamedTuple):
+    values: pd.Series
+    errors: pd.Series  # None, or the reason the cell failed
+
+    @property
+    def failed(self) -> pd.Series:
+        return self.errors.notna()
+
+
+SPACES = "[ \t\n\r\x0b\x0c\u00a0\u3000]+"
+
+
+def prepare(series: pd.Series) -> pd.Series:
+    """Stripped text on a fresh 0…n-1 index (so row masks line up), missing cells blank."""
+    return series.astype("str").fillna("").str.strip().reset_index(drop=True)
+
+
+def on_rows(
+    text: pd.Series, rows: np.ndarray, transform: Callable[[pd.Series], pd.Series]
+) -> pd.Series:
+    """`transform` applied to the marked rows only: rare shapes must not cost a full pass."""
+    if not rows.any():
+        return text
+    changed = text.copy()
+    changed[rows] = transform(text[rows])
+    return changed
+
+
+def as_mask(result: pd.Series) -> np.ndarray:
+    return result.to_numpy(dtype=bool, na_value=False).copy()
+
+
+# Full-width forms (０-９, ，．（）％, ￥), NBSP, the ideographic space and the minus sign: the
+# characters NFKC turns into what the number and date readers expect.
+_WIDE = "[\uff01-\uff5e\uffe5\u00a0\u3000\u2212]"
+
+
+def fold_width(text: pd.Series) -> pd.Series:
+    """NFKC on the rows that hold full-width characters; other rows skip it."""
+    wide = as_mask(text.str.contains(_WIDE, regex=True))
+    return on_rows(text, wide, lambda part: part.str.normalize("NFKC").str.replace("−", "-"))
+
+
+def errors_where(index: pd.Index, mask: np.ndarray, reason: object) -> pd.Series:
+    # Wrapped in a one-element array so numpy never iterates the lazy string as a sequence.
+    holder = np.empty(1, dtype=object)
+    holder[0] = reason
+    return pd.Series(np.where(mask, holder, None), index=index, dtype=object)
+
+
+def merge_errors(index: pd.Index, *parts: tuple[np.ndarray, object]) -> pd.Series:
+    errors = np.full(len(index), None, dtype=object)
+    for mask, reason in parts:
+        errors = np.where(mask, errors_where(index, mask, reason).to_numpy(), errors)
+    return pd.Series(errors, index=index, dtype=object)

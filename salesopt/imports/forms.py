@@ -1,0 +1,111 @@
+"""Input shapes for the import pages."""
+
+from __future__ import annotations
+
+import zoneinfo
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .presets import presets_for
+from .schema import SCHEMAS, RecordKind
+from .tables import TABLES
+
+KIND_LABELS = {
+    RecordKind.LEAD: _("Leads"),
+    RecordKind.CUSTOMER: _("Customers"),
+    RecordKind.ACTIVITY: _("Activities"),
+    RecordKind.OPPORTUNITY: _("Opportunities"),
+    RecordKind.ORDER: _("Orders"),
+    RecordKind.COMPLAINT: _("Complaints"),
+    RecordKind.TARGET: _("Sales targets"),
+    RecordKind.USER: _("Users and reps"),
+}
+KIND_CHOICES = [(kind.value, label) for kind, label in KIND_LABELS.items()]
+FIELD_LABELS_EXTRA = {
+    "external_id": _("id in the source system"),
+    "email": _("e-mail"),
+    "role": _("role"),
+    "team": _("team"),
+    "hire_date": _("hire date"),
+    "name": _("name"),
+}
+IGNORE = ""
+
+
+def field_label(kind: RecordKind, name: str) -> str:
+    """The field's name as the admin reads it: the model's verbose name where there is one."""
+    table = TABLES.get(kind)
+    if table is not None:
+        for column in table.columns:
+            if column.field == name:
+                model_field = table.model._meta.get_field(column.column.removesuffix("_id"))
+                return str(model_field.verbose_name)
+    return str(FIELD_LABELS_EXTRA.get(name, name))
+
+
+def _valid_zone(name: str) -> str:
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise forms.ValidationError(_("Unknown time zone (e.g. Asia/Shanghai).")) from None
+    return name
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label=_("CRM export (CSV or Excel)"))
+    kind = forms.ChoiceField(
+        label=_("Kind of record"),
+        choices=[("", _("Recognise from the headers")), *KIND_CHOICES],
+        required=False,
+    )
+    time_zone = forms.CharField(
+        label=_("Time zone of times without one"), max_length=64, required=False
+    )
+
+    def clean_time_zone(self) -> str:
+        value = self.cleaned_data["time_zone"].strip()
+        return _valid_zone(value) if value else ""
+
+
+class MappingForm(forms.Form):
+    """One field choice per column of the file, plus the options of the import."""
+
+    kind = forms.ChoiceField(label=_("Kind of record"), choices=KIND_CHOICES)
+    preset = forms.ChoiceField(label=_("Preset"), required=False)
+    time_zone = forms.CharField(label=_("Time zone of times without one"), max_length=64)
+    day_first = forms.BooleanField(label=_("Dates are day first (31/12/2024)"), required=False)
+    create_missing = forms.BooleanField(
+        label=_("Create unknown regions, product lines and owners"), required=False
+    )
+    save_as = forms.CharField(label=_("Save this mapping as"), max_length=64, required=False)
+
+    def __init__(self, *args: Any, headers: tuple[str, ...], kind: RecordKind, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.headers = headers
+        self.fields["preset"].choices = [("", _("None (map by hand)"))] + [
+            (preset.name, preset.label) for preset in presets_for(kind)
+        ]
+        field_choices = [(IGNORE, _("— ignore —"))] + [
+            (name, field_label(kind, name)) for name in SCHEMAS[kind].field_names
+        ]
+        for index, header in enumerate(headers):
+            self.fields[f"column_{index}"] = forms.ChoiceField(
+                label=header, choices=field_choices, required=False
+            )
+
+    def clean_time_zone(self) -> str:
+        return _valid_zone(self.cleaned_data["time_zone"].strip())
+
+    def column_fields(self) -> list[tuple[str, forms.BoundField]]:
+        return [(header, self[f"column_{index}"]) for index, header in enumerate(self.headers)]
+
+    def columns(self) -> dict[str, str]:
+        """header → canonical field, for the columns the admin did not ignore."""
+        chosen = {header: self.cleaned_data[f"column_{i}"] for i, header in enumerate(self.headers)}
+        return {header: name for header, name in chosen.items() if name}
+
+
+class StartImportForm(forms.Form):
+    skip_invalid = forms.BooleanField(label=_("Skip the invalid rows"), required=False)

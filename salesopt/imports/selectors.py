@@ -1,0 +1,103 @@
+"""Reads for the import pages: the history, and a preview of the first rows as they will land."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+from django.db.models import QuerySet
+
+from salesopt.core import access
+
+from . import readers
+from .coercers import coerce_field
+from .models import ImportRun, SavedMapping
+from .references import SMALL_REFERENCES, ReferenceLookups, problem_reason
+from .schema import SCHEMAS, RecordKind
+from .services import local_copy, plan_of, sniffed_of
+
+PREVIEW_ROWS = 20
+
+
+def visible_import_runs(user: Any) -> QuerySet[ImportRun]:
+    """Imports are an admin's business; everyone else sees none."""
+    if not access.can_import(user):
+        return ImportRun.objects.none()
+    return ImportRun.objects.select_related("created_by", "created_by__profile")
+
+
+def saved_mappings(*, kind: str = "") -> QuerySet[SavedMapping]:
+    mappings = SavedMapping.objects.all()
+    return mappings.filter(kind=kind) if kind else mappings
+
+
+@dataclass(frozen=True)
+class PreviewCell:
+    text: str
+    problem: str = ""
+
+
+@dataclass(frozen=True)
+class Preview:
+    headers: tuple[str, ...]
+    rows: list[tuple[int, list[PreviewCell]]]  # (row number in the file, one cell per header)
+    problem_count: int
+
+
+def import_preview(run: ImportRun, *, limit: int = PREVIEW_ROWS) -> Preview:
+    """The first rows with each cell's problem under the current mapping (nothing written)."""
+    sniffed = sniffed_of(run)
+    with local_copy(run) as path:
+        chunk = next(iter(readers.read_chunks(path, sniffed, chunk_rows=limit)), None)
+        plan = plan_of(run, path)
+    if chunk is None:
+        return Preview(sniffed.headers, [], 0)
+    chunk = chunk.head(limit)
+    problems = _cell_problems(chunk, plan)
+    rows = [
+        (int(row), [PreviewCell(str(chunk.at[row, header]), problems.get((row, header), ""))
+                    for header in chunk.columns])
+        for row in chunk.index
+    ]  # fmt: skip
+    return Preview(tuple(chunk.columns), rows, len(problems))
+
+
+def _cell_problems(chunk: pd.DataFrame, plan: Any) -> dict[tuple[int, str], str]:
+    schema = SCHEMAS[RecordKind(plan.kind)]
+    lookups = ReferenceLookups.load()
+    problems: dict[tuple[int, str], str] = {}
+    for header, name in plan.columns.items():
+        if header not in chunk.columns or name not in schema.field_names:
+            continue
+        field = schema.field(name)
+        coerced = coerce_field(chunk[header], field, zone=plan.zone, day_first=plan.day_first,
+                               value_map=plan.value_maps.get(name))  # fmt: skip
+        for row in coerced.errors.index[coerced.failed]:
+            problems[(row, header)] = str(coerced.errors[row])
+        if field.references in SMALL_REFERENCES and not plan.create_missing:
+            _, problem = lookups.resolve(field.references, coerced.values)
+            for row in problem.index[problem.ne("")]:
+                problems.setdefault((row, header), problem_reason(problem[row]))
+        if field.required:
+            for row in chunk.index[chunk[header].str.strip().eq("")]:
+                problems.setdefault((row, header), str(_("required, but empty")))
+    return problems
+
+
+def error_report_rows(content: bytes) -> list[list[str]]:
+    """The stored report (CSV, UTF-8 with BOM, header first) as rows for a download."""
+    text = content.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    return [_with_number(row) for row in rows[1:]]
+
+
+def _with_number(row: list[str]) -> list[Any]:
+    """The row number back to a number; the stored cell may carry a formula guard."""
+    number = row[0].lstrip("'")
+    return [
+        int(number) if number.isdigit() else number,
+        *(cell.removeprefix("'") for cell in row[1:]),
+    ]

@@ -1,0 +1,476 @@
+"""Writes of the import pipeline: take a file in, map it, validate it, import it, revert it.
+
+Each service is keyword-only and owns its transaction; the heavy work runs in Celery tasks
+(tasks.py) that call `import_run_validate` and `import_run_execute`.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import Model, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from salesopt.core.exports import csv_bytes
+
+from . import progress, readers
+from .mapping import propose_mapping
+from .models import ImportRun, ImportStatus, SavedMapping
+from .pipeline import ImportPlan, Outcome, process
+from .presets import get_preset, recognise
+from .presets.values import generic_value_map
+from .readers.contract import human_size
+from .schema import SCHEMAS, FieldType, RecordKind
+from .tables import MODELS
+
+ERROR_REPORT_HEADER = ("row", "column", "value", "reason")
+
+
+# --- upload -------------------------------------------------------------------------------
+
+
+def import_run_upload(
+    *, user: Any, uploaded: UploadedFile, kind: str = "", time_zone: str = ""
+) -> ImportRun:
+    """Keep an uploaded file and propose how to read it; ValidationError if it is unusable.
+
+    A refused file leaves nothing behind: no run, no stored file.
+    """
+    with _received(uploaded) as (path, digest):
+        try:
+            sniffed = readers.sniff(path)
+        except readers.UnreadableFile as problem:
+            raise ValidationError({"file": str(problem)}, code=problem.code) from problem
+        proposal = _propose(sniffed, kind)
+        run = ImportRun(
+            created_by=user,
+            file_name=Path(uploaded.name or "upload").name[:255],
+            file_size=path.stat().st_size,
+            file_sha256=digest,
+            time_zone=time_zone or settings.SALESOPT_COMPANY_TIME_ZONE,
+            sniffed=_sniffed_dict(sniffed),
+            status=ImportStatus.MAPPED,
+            **proposal,
+        )
+        with path.open("rb") as stored:
+            run.file.save(run.file_name, File(stored), save=False)
+        run.save()
+    return run
+
+
+@contextmanager
+def _received(uploaded: UploadedFile) -> Iterator[tuple[Path, str]]:
+    """The upload on disk, size-checked and hashed while it is written; removed afterwards."""
+    limit = settings.SALESOPT_IMPORT_MAX_BYTES
+    if (uploaded.size or 0) > limit:
+        message = _("The file is larger than the %(limit)s limit.") % {"limit": human_size(limit)}
+        raise ValidationError({"file": message}, code="too_large")
+    digest = hashlib.sha256()
+    suffix = Path(uploaded.name or "").suffix.lower()[:8]
+    with tempfile.NamedTemporaryFile(delete=False, suffix=suffix) as temporary:
+        for chunk in uploaded.chunks():
+            digest.update(chunk)
+            temporary.write(chunk)
+    path = Path(temporary.name)
+    try:
+        yield path, digest.hexdigest()
+    finally:
+        path.unlink(missing_ok=True)
+
+
+def _sniffed_dict(sniffed: readers.SniffResult) -> dict[str, Any]:
+    return {
+        "file_format": sniffed.file_format,
+        "encoding": sniffed.encoding,
+        "delimiter": sniffed.delimiter,
+        "header_row": sniffed.header_row,
+        "headers": list(sniffed.headers),
+        "sheet_name": sniffed.sheet_name,
+        "skipped_rows_above": sniffed.skipped_rows_above,
+        "estimated_rows": sniffed.estimated_rows,
+        "column_count": sniffed.column_count,
+    }
+
+
+def sniffed_of(run: ImportRun) -> readers.SniffResult:
+    values = dict(run.sniffed)
+    values["headers"] = tuple(values["headers"])
+    return readers.SniffResult(**values)
+
+
+def _propose(sniffed: readers.SniffResult, kind: str) -> dict[str, Any]:
+    """Kind, preset, source and column mapping recognised from the headers."""
+    matches = recognise(sniffed.headers, RecordKind(kind) if kind else None)
+    preset = matches[0].preset if matches else None
+    chosen_kind = RecordKind(kind) if kind else (preset.kind if preset else RecordKind.LEAD)
+    if preset is not None and preset.kind != chosen_kind:
+        preset = None
+    mapping = propose_mapping(sniffed.headers, chosen_kind, preset=preset)
+    return {
+        "kind": chosen_kind.value,
+        "preset": preset.name if preset else "",
+        "source": preset.crm if preset else "file",
+        "mapping": {"columns": mapping.columns_dict(), "day_first": False},
+    }
+
+
+# --- mapping --------------------------------------------------------------------------------
+
+
+def import_run_set_mapping(
+    *,
+    run: ImportRun,
+    kind: str,
+    columns: dict[str, str],
+    preset: str = "",
+    source: str = "",
+    time_zone: str = "",
+    day_first: bool = False,
+    create_missing: bool = False,
+    save_as: str = "",
+    user: Any = None,
+) -> ImportRun:
+    """Record the admin's mapping (header → field) after checking it; optionally save it."""
+    _require_status(run, ImportStatus.MAPPED, ImportStatus.VALIDATED)
+    schema = SCHEMAS[RecordKind(kind)]
+    unknown = sorted(set(columns) - set(run.sniffed["headers"]))
+    problems = _mapping_problems(schema, columns, preset)
+    if unknown or problems:
+        raise ValidationError({"mapping": problems or [_("Unknown columns: %s") % unknown]})
+    run.kind, run.preset = kind, preset
+    run.source = (source or (get_preset(preset).crm if preset else run.source) or "file")[:32]
+    run.time_zone = time_zone or run.time_zone
+    run.create_missing = create_missing
+    run.mapping = {"columns": dict(columns), "day_first": day_first}
+    run.status = ImportStatus.MAPPED
+    with transaction.atomic():
+        run.save()
+        if save_as:
+            SavedMapping.objects.update_or_create(
+                name=save_as[:64],
+                defaults={"kind": kind, "source": run.source, "mapping": run.mapping,
+                          "created_by": user},
+            )  # fmt: skip
+    return run
+
+
+def _mapping_problems(schema: Any, columns: dict[str, str], preset: str) -> list[str]:
+    fields = [name for name in columns.values() if name]
+    problems = [_("“%s” is not a field of this kind.") % name
+                for name in fields if name not in schema.field_names]  # fmt: skip
+    problems += [_("Two columns are mapped to “%s”.") % name
+                 for name in sorted({n for n in fields if fields.count(n) > 1})]  # fmt: skip
+    combined = {rule.field for rule in get_preset(preset).combine} if preset else set()
+    required = [f.name for f in schema.fields if f.required and f.name not in combined]
+    if schema.natural_key != ("external_id",):
+        required = [name for name in required if name != "external_id"]
+    problems += [_("Map a column to the required field “%s”.") % name
+                 for name in required if name not in fields]  # fmt: skip
+    return problems
+
+
+def import_run_repropose(*, run: ImportRun, kind: str, preset: str) -> ImportRun:
+    """Switch to another kind or preset, with the column mapping that one proposes."""
+    _require_status(run, ImportStatus.MAPPED, ImportStatus.VALIDATED)
+    chosen = get_preset(preset) if preset else None
+    record_kind = chosen.kind if chosen else RecordKind(kind)
+    mapping = propose_mapping(run.sniffed["headers"], record_kind, preset=chosen)
+    run.kind, run.preset = record_kind.value, preset if chosen else ""
+    run.source = chosen.crm if chosen else run.source
+    run.mapping = {**run.mapping, "columns": mapping.columns_dict()}
+    run.status = ImportStatus.MAPPED
+    run.save()
+    return run
+
+
+def plan_of(run: ImportRun, path: Path) -> ImportPlan:
+    """The pipeline's instructions for a run, from what the admin chose."""
+    kind = RecordKind(run.kind)
+    preset = get_preset(run.preset) if run.preset else None
+    choice_fields = [f.name for f in SCHEMAS[kind].fields if f.type is FieldType.CHOICE]
+    value_maps = {
+        name: preset.value_map(name) if preset else generic_value_map(kind, name)
+        for name in choice_fields
+    }
+    return ImportPlan(
+        path=path,
+        sniffed=sniffed_of(run),
+        kind=kind,
+        source=run.source,
+        columns={header: name for header, name in run.mapping["columns"].items() if name},
+        value_maps=value_maps,
+        combine=preset.combine if preset else (),
+        zone=run.time_zone,
+        day_first=bool(run.mapping.get("day_first")),
+        create_missing=run.create_missing,
+    )
+
+
+# --- validating and importing ---------------------------------------------------------------
+
+
+def import_run_validate(*, run_id: int) -> ImportRun:
+    """Dry run over every row: counts of what would change, and every problem, nothing written."""
+    run = ImportRun.objects.get(pk=run_id)
+    if run.status not in (ImportStatus.MAPPED, ImportStatus.VALIDATING):
+        return run  # a redelivered task, or the admin moved on: nothing to do
+    outcome = _run_pipeline(run, write=False, skip_invalid=True)
+    _record(run, outcome, status=ImportStatus.VALIDATED)
+    return run
+
+
+def import_run_execute(*, run_id: int, skip_invalid: bool = True) -> ImportRun:
+    """Import the valid rows in one transaction; the run's counts commit with the data."""
+    run = ImportRun.objects.get(pk=run_id)
+    if run.status not in (ImportStatus.MAPPED, ImportStatus.VALIDATED, ImportStatus.IMPORTING):
+        return run  # done, cancelled or reverted already: a redelivery changes nothing
+    ImportRun.objects.filter(pk=run.pk).update(
+        status=ImportStatus.IMPORTING, started_at=timezone.now(), message=""
+    )
+    run.refresh_from_db()
+
+    def record_with_the_data(outcome: Outcome) -> None:
+        _record(run, outcome, status=ImportStatus.DONE if outcome.wrote else ImportStatus.FAILED)
+
+    try:
+        outcome = _run_pipeline(run, write=True, skip_invalid=skip_invalid,
+                                before_commit=record_with_the_data)  # fmt: skip
+    except Exception as problem:
+        ImportRun.objects.filter(pk=run.pk).update(
+            status=ImportStatus.FAILED, finished_at=timezone.now(), message=str(problem)[:2000]
+        )
+        raise
+    if not outcome.wrote:
+        _record(run, outcome, status=ImportStatus.FAILED,
+                message=_("Some rows are invalid and skipping them was not allowed."))  # fmt: skip
+    return run
+
+
+def _run_pipeline(
+    run: ImportRun,
+    *,
+    write: bool,
+    skip_invalid: bool,
+    before_commit: Callable[[Outcome], None] | None = None,
+) -> Outcome:
+    progress.start(run.pk, rows_total=run.rows_total or run.sniffed.get("estimated_rows") or 0)
+    with local_copy(run) as path:
+        outcome = process(
+            plan_of(run, path),
+            run_id=run.pk,
+            write=write,
+            skip_invalid=skip_invalid,
+            on_progress=lambda rows: progress.advance(run.pk, rows_done=rows),
+            before_commit=before_commit,
+        )
+    progress.clear(run.pk)
+    return outcome
+
+
+@contextmanager
+def local_copy(run: ImportRun) -> Iterator[Path]:
+    """The stored file as a local path (storages may be remote); a temporary copy if needed."""
+    try:
+        local = Path(run.file.path)
+    except NotImplementedError:  # a storage without local files
+        local = None
+    if local is not None:
+        yield local
+        return
+    with tempfile.NamedTemporaryFile(delete=False) as copy:
+        for chunk in run.file.chunks():
+            copy.write(chunk)
+    try:
+        yield Path(copy.name)
+    finally:
+        Path(copy.name).unlink(missing_ok=True)
+
+
+def _record(run: ImportRun, outcome: Outcome, *, status: str, message: str = "") -> None:
+    """Store counts, the first errors and the full error report on the run."""
+    run.status = status
+    run.message = message
+    run.rows_total = run.rows_done = outcome.rows
+    run.created_count, run.updated_count = outcome.created, outcome.updated
+    run.unchanged_count, run.rejected_count = outcome.unchanged, outcome.rejected
+    run.duplicate_count = outcome.duplicates
+    run.error_sample = [error.as_dict() for error in outcome.error_sample]
+    if status in (ImportStatus.DONE, ImportStatus.FAILED):
+        run.finished_at = timezone.now()
+    if outcome.error_report is not None:
+        _attach_error_report(run, outcome.error_report)
+    run.months_touched = sorted(month.isoformat() for month in outcome.months)
+    run.save()
+
+
+def _attach_error_report(run: ImportRun, report: Path) -> None:
+    with report.open(encoding="utf-8") as rows:
+        content = csv_bytes(ERROR_REPORT_HEADER, csv.reader(rows))
+    report.unlink(missing_ok=True)
+    run.error_report.save(f"errors-{run.pk}.csv", ContentFile(content), save=False)
+
+
+def import_run_cancel(*, run: ImportRun) -> ImportRun:
+    """Drop a run that was not imported; its file stays for the history."""
+    _require_status(run, ImportStatus.MAPPED, ImportStatus.VALIDATED)
+    run.status = ImportStatus.CANCELLED
+    run.finished_at = timezone.now()
+    run.save(update_fields=["status", "finished_at", "updated_at"])
+    return run
+
+
+def import_run_start(*, run: ImportRun, skip_invalid: bool = True) -> ImportRun:
+    """Queue the import of a validated run; it starts once this transaction commits."""
+    from .tasks import import_run_execute_task  # tasks import services: import at call time
+
+    _require_status(run, ImportStatus.VALIDATED)
+    run.status = ImportStatus.IMPORTING
+    run.save(update_fields=["status", "updated_at"])
+    progress.start(run.pk, rows_total=run.rows_total)
+    import_run_execute_task.delay_on_commit(run.pk, skip_invalid=skip_invalid)
+    return run
+
+
+def import_run_request_validation(*, run: ImportRun) -> ImportRun:
+    """Queue the dry run of a mapped run."""
+    from .tasks import import_run_validate_task
+
+    _require_status(run, ImportStatus.MAPPED)
+    run.status = ImportStatus.VALIDATING
+    run.save(update_fields=["status", "updated_at"])
+    progress.start(run.pk, rows_total=run.sniffed.get("estimated_rows") or 0)
+    import_run_validate_task.delay_on_commit(run.pk)
+    return run
+
+
+def import_file(
+    *,
+    path: Path,
+    kind: str = "",
+    preset: str = "",
+    time_zone: str = "",
+    dry_run: bool = False,
+    skip_invalid: bool = False,
+    user: Any = None,
+) -> ImportRun:
+    """A whole import from a file on disk, in this process: the command line's entry point."""
+    with path.open("rb") as handle:
+        run = import_run_upload(
+            user=user, uploaded=File(handle, name=path.name), kind=kind, time_zone=time_zone
+        )
+    try:
+        _map_as_proposed(run, preset=preset, time_zone=time_zone)
+    except ValidationError:
+        run.file.delete(save=False)
+        run.delete()  # a file we cannot map leaves nothing behind
+        raise
+    if dry_run:
+        return import_run_validate(run_id=run.pk)
+    return import_run_execute(run_id=run.pk, skip_invalid=skip_invalid)
+
+
+def _map_as_proposed(run: ImportRun, *, preset: str, time_zone: str) -> None:
+    if preset:
+        chosen = get_preset(preset)
+        proposal = propose_mapping(run.sniffed["headers"], chosen.kind, preset=chosen)
+        columns, kind = proposal.columns_dict(), chosen.kind.value
+    else:
+        columns, kind, preset = run.mapping["columns"], run.kind, run.preset
+    import_run_set_mapping(run=run, kind=kind, preset=preset, columns=columns,
+                           time_zone=time_zone)  # fmt: skip
+
+
+def _require_status(run: ImportRun, *allowed: str) -> None:
+    if run.status not in allowed:
+        raise ValidationError(
+            _("This import is %(status)s; that step is no longer possible.")
+            % {"status": run.get_status_display()},
+            code="wrong_status",
+        )
+
+
+# --- reverting ------------------------------------------------------------------------------
+
+REVERT_SKIPPED_KEPT = 500  # rows listed on the run; the count covers them all
+
+
+@transaction.atomic
+def import_run_revert(*, run: ImportRun, user: Any) -> ImportRun:
+    """Undo an import: remove what it created, restore what it updated.
+
+    A record changed since (by a later import or by hand) is left alone and listed, and so is a
+    created record that other records now refer to (removing it would remove them too).
+    """
+    _require_status(run, ImportStatus.DONE)
+    if run.kind == RecordKind.USER:
+        raise ValidationError(_("An import of users cannot be reverted."), code="users")
+    model = MODELS[RecordKind(run.kind)]
+    skipped: list[dict[str, str]] = []
+    skipped += _remove_created(model, run)
+    skipped += _restore_updated(model, run)
+    run.status = ImportStatus.REVERTED
+    run.reverted_at, run.reverted_by = timezone.now(), user
+    run.revert_skipped = skipped[:REVERT_SKIPPED_KEPT]
+    run.message = (
+        _("%(count)s records were left alone.") % {"count": len(skipped)} if skipped else ""
+    )
+    run.save()
+    return run
+
+
+def _changed_since(run: ImportRun) -> Q:
+    return ~Q(changed_by_import=run.pk) | Q(updated_at__gt=run.finished_at)
+
+
+def _remove_created(model: type[Model], run: ImportRun) -> list[dict[str, str]]:
+    created = model.objects.filter(created_by_import=run.pk)
+    changed = created.filter(_changed_since(run))
+    referenced = created.exclude(pk__in=changed).filter(_referenced_elsewhere(model))
+    skipped = [_skip(record, _("changed since this import")) for record in changed]
+    skipped += [_skip(record, _("other records refer to it")) for record in referenced]
+    created.exclude(pk__in=changed).exclude(pk__in=referenced).delete()
+    return skipped
+
+
+def _referenced_elsewhere(model: type[Model]) -> Q:
+    """Any reverse relation pointing at the record (a lead's activities, a customer's orders)."""
+    condition = Q(pk__in=[])
+    for relation in model._meta.related_objects:
+        condition |= Q(**{f"{relation.name}__isnull": False})
+    return condition
+
+
+def _restore_updated(model: type[Model], run: ImportRun) -> list[dict[str, str]]:
+    skipped = []
+    for previous in run.previous_values.iterator(chunk_size=2000):
+        record = model.objects.filter(pk=previous.record_id).first()
+        if record is None:
+            continue
+        if model.objects.filter(pk=record.pk).filter(_changed_since(run)).exists():
+            skipped.append(_skip(record, _("changed since this import")))
+            continue
+        model.objects.filter(pk=record.pk).update(**_field_values(model, previous.values))
+    return skipped
+
+
+def _field_values(model: type[Model], values: dict[str, Any]) -> dict[str, Any]:
+    """Stored column values back to model attributes (region_id stays region_id)."""
+    by_column = {field.column: field.attname for field in model._meta.concrete_fields}
+    return {by_column[column]: value for column, value in values.items() if column in by_column}
+
+
+def _skip(record: Model, reason: str) -> dict[str, str]:
+    return {"external_id": getattr(record, "external_id", str(record.pk)), "reason": str(reason)}
