@@ -14,7 +14,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 HEADER = "Lead ID,Name,Company,Lead Source,Lead Status,Created Date,Lead Owner,Region\n"
 ROWS = (
-    "00Q1,王伟,深圳市伟业科技有限公司,Web,Working - Contacted,2024-03-01 14:05,rep@example.com,华南\n"
+    "00Q1,王伟,深圳市伟业科技有限公司,Web,Working - Contacted,2024-03-01 14:05,"
+    "rep@example.com,华南\n"
     '00Q2,李娜,"广州, 南沙分公司",Trade Show,Open - Not Contacted,2024/3/2 9:00,,华南\n'
 )
 BAD_ROW = "00Q3,赵敏,某公司,Web,Open - Not Contacted,not a date,,华南\n"

@@ -16,7 +16,8 @@ pytestmark = pytest.mark.django_db
 EXPORT = (
     "Lead ID,Name,Company,Lead Source,Lead Status,Created Date,Region\n"
     "00Q1,王伟,伟业科技,Web,Working - Contacted,2024-03-01 14:05,华南\n"
-    '00Q2,"=HYPERLINK(""http://evil"",""x"")",某公司,Web,Open - Not Contacted,2024-03-02 09:00,华南\n'
+    '00Q2,"=HYPERLINK(""http://evil"",""x"")",某公司,Web,Open - Not Contacted,'
+    "2024-03-02 09:00,华南\n"
     "00Q3,赵敏,某公司,Web,Open - Not Contacted,not a date,华南\n"
 )
 
@@ -49,8 +50,8 @@ def test_upload_recognises_the_crm_and_proposes_the_mapping(admin_client):
 
     run = ImportRun.objects.get()
     assert response["Location"] == reverse("imports:run-detail", kwargs={"pk": run.pk})
-    assert (run.kind, run.source, run.preset, run.status) == ("lead", "salesforce",
-                                                              "salesforce.lead", "mapped")  # fmt: skip
+    assert (run.kind, run.source, run.preset) == ("lead", "salesforce", "salesforce.lead")
+    assert run.status == "mapped"
     assert run.mapping["columns"]["Lead ID"] == "external_id"
     assert run.mapping["columns"]["Created Date"] == "created_at"
 
@@ -63,7 +64,7 @@ def test_the_preview_marks_the_bad_cell_with_its_reason(admin_client):
 
     assert 'class="cell-problem"' in body
     assert "not a date" in body
-    assert "&lt;" not in EXPORT and "<script" not in body.split("<main")[1].split("</main>")[0][:0]
+    assert "=HYPERLINK(&quot;http://evil&quot;,&quot;x&quot;)" in body  # text, escaped
 
 
 def test_a_hostile_upload_is_refused_with_a_reason_and_leaves_nothing(admin_client):
