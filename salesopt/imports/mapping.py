@@ -257,7 +257,7 @@ def _from_synonyms(headers: list[str], kind: RecordKind, taken: set[str]) -> dic
     return chosen
 
 
-def _file_combines(headers: list[str], rules: Iterable[Combine]) -> tuple[Combine, ...]:
+def file_combines(headers: list[str], rules: Iterable[Combine]) -> tuple[Combine, ...]:
     """Combine rules rewritten to the file's own header spellings, kept when two or more of
     their columns are in the file."""
     spelled = {normalise_header(header): header for header in headers}
@@ -312,7 +312,7 @@ def _finish(
     if isinstance(preset, ColumnMapping):
         return ColumnMapping(
             kind=kind, columns=columns, preset=preset.preset, source=preset.source,
-            combine=_file_combines(headers, preset.combine),
+            combine=file_combines(headers, preset.combine),
             value_maps=preset.value_maps, name=preset.name,
         )  # fmt: skip
     if preset is None:
@@ -320,7 +320,7 @@ def _finish(
     mapped = {column.field for column in columns if column.field}
     return ColumnMapping(
         kind=kind, columns=columns, preset=preset.name, source=preset.crm,
-        combine=_file_combines(headers, preset.combine),
+        combine=file_combines(headers, preset.combine),
         value_maps={name: dict(v) for name, v in preset.values.items() if name in mapped},
     )  # fmt: skip
 

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from . import readers
 from .coercers import coerce_field
+from .mapping import combine_columns
 from .presets.base import Combine
 from .references import SMALL_REFERENCES, ReferenceLookups, create_missing, problem_reason
 from .schema import SCHEMAS, RecordKind
@@ -38,6 +39,16 @@ PERIOD_FIELDS = {
     RecordKind.ORDER: "ordered_on",
     RecordKind.COMPLAINT: "created_at",
     RecordKind.TARGET: "period_start",
+}
+# What identifies a record when the export carries no id column.
+IDENTITY_FIELDS = {
+    RecordKind.LEAD: ("name", "company_name", "created_at"),
+    RecordKind.CUSTOMER: ("name",),
+    RecordKind.ACTIVITY: ("occurred_at", "rep", "lead", "customer", "kind", "subject"),
+    RecordKind.OPPORTUNITY: ("name", "customer", "created_at"),
+    RecordKind.ORDER: ("customer", "ordered_on", "amount", "rep", "product_line"),
+    RecordKind.COMPLAINT: ("customer", "created_at", "kind"),
+    RecordKind.USER: ("name", "email"),
 }
 IMPORT_LOCK_ID = 7_262_001  # PostgreSQL advisory lock: one import writes at a time
 
@@ -218,14 +229,8 @@ def _header_of(plan: ImportPlan, field_name: str) -> str:
 
 def _source_series(chunk: pd.DataFrame, plan: ImportPlan, field_name: str) -> pd.Series | None:
     for rule in plan.combine:
-        if rule.field == field_name and all(h in chunk.columns for h in rule.headers):
-            parts = [chunk[header].str.strip() for header in rule.headers]
-            if rule.cjk_reversed:
-                parts = parts[::-1]
-            joined = parts[0]
-            for part in parts[1:]:
-                joined = joined.str.cat(part, sep="" if rule.cjk_reversed else rule.separator)
-            return joined.str.strip()
+        if rule.field == field_name:
+            return combine_columns(chunk, rule)
     header = _header_of(plan, field_name)
     return chunk[header] if header in chunk.columns else None
 
@@ -236,10 +241,9 @@ def _canonical(chunk: pd.DataFrame, plan: ImportPlan, errors: ErrorLog) -> pd.Da
     columns: dict[str, pd.Series] = {}
     for canonical_field in schema.fields:
         raw = _source_series(chunk, plan, canonical_field.name)
-        if raw is None:
-            raw = pd.Series("", index=chunk.index, dtype="str")
+        text = raw if raw is not None else pd.Series("", index=chunk.index, dtype="str")
         coerced = coerce_field(
-            raw,
+            text,
             canonical_field,
             zone=plan.zone,
             day_first=plan.day_first,
@@ -247,16 +251,36 @@ def _canonical(chunk: pd.DataFrame, plan: ImportPlan, errors: ErrorLog) -> pd.Da
         )
         header = _header_of(plan, canonical_field.name)
         for row in coerced.errors.index[coerced.failed]:
-            errors.add(RowError(int(row), header, str(raw[row]), str(coerced.errors[row])))
-        if canonical_field.required:
-            missing = raw.fillna("").astype("str").str.strip().eq("") & ~coerced.failed
+            errors.add(RowError(int(row), header, str(text[row]), str(coerced.errors[row])))
+        derived_id = canonical_field.name == "external_id" and raw is None
+        if canonical_field.required and not derived_id:
+            missing = text.fillna("").astype("str").str.strip().eq("") & ~coerced.failed
             for row in missing.index[missing]:
                 errors.add(RowError(int(row), header, "", str(_("required, but empty"))))
         columns[canonical_field.name] = coerced.values
     frame = pd.DataFrame(columns, index=chunk.index)
     if plan.kind is RecordKind.TARGET:
         frame["external_id"] = _target_ids(frame)
+    elif "external_id" not in plan.columns.values():
+        frame["external_id"] = _derived_ids(frame, plan.kind)
+    if plan.kind is RecordKind.OPPORTUNITY:
+        _close_decided_deals(frame, plan.zone)
     return frame
+
+
+def _derived_ids(frame: pd.DataFrame, kind: RecordKind) -> pd.Series:
+    """A stable id from what identifies the record, for exports without an id column (Odoo list
+    views, DingTalk): the same row gives the same id, so re-importing the file is a no-op."""
+    identity = frame[[name for name in IDENTITY_FIELDS[kind] if name in frame.columns]]
+    hashes = pd.util.hash_pandas_object(identity.astype("str"), index=False)
+    return "row-" + pd.Series(hashes.to_numpy(), index=frame.index).map("{:016x}".format)
+
+
+def _close_decided_deals(frame: pd.DataFrame, zone: str) -> None:
+    """Salesforce, HubSpot and Zoho give only a close date: a won or lost deal closed then."""
+    decided = frame["stage"].isin(["won", "lost"]) & frame["closed_at"].isna()
+    close_day = pd.to_datetime(frame["expected_close"]).dt.tz_localize(zone).dt.tz_convert("UTC")
+    frame.loc[decided, "closed_at"] = close_day[decided]
 
 
 def _target_ids(frame: pd.DataFrame) -> pd.Series:

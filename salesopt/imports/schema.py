@@ -143,7 +143,7 @@ SCHEMAS: dict[RecordKind, KindSchema] = {
             _ref("lead", Reference.LEAD),
             _ref("customer", Reference.CUSTOMER),
             CanonicalField("occurred_at", FieldType.DATETIME, required=True),
-            _text("subject"),
+            _text("subject", max_length=10_000),
         ),
     ),
     RecordKind.OPPORTUNITY: KindSchema(

@@ -27,10 +27,10 @@ from django.utils.translation import gettext as _
 from salesopt.core.exports import csv_bytes
 
 from . import progress, readers
-from .mapping import propose_mapping
+from .mapping import file_combines, propose_mapping
 from .models import ImportRun, ImportStatus, SavedMapping
 from .pipeline import ImportPlan, Outcome, process
-from .presets import get_preset, recognise
+from .presets import Combine, get_preset, recognise
 from .presets.values import generic_value_map
 from .readers.contract import human_size
 from .schema import SCHEMAS, FieldType, RecordKind
@@ -147,7 +147,7 @@ def import_run_set_mapping(
     _require_status(run, ImportStatus.MAPPED, ImportStatus.VALIDATED)
     schema = SCHEMAS[RecordKind(kind)]
     unknown = sorted(set(columns) - set(run.sniffed["headers"]))
-    problems = _mapping_problems(schema, columns, preset)
+    problems = _mapping_problems(schema, columns, _combine_rules(run, preset))
     if unknown or problems:
         raise ValidationError({"mapping": problems or [_("Unknown columns: %s") % unknown]})
     run.kind, run.preset = kind, preset
@@ -167,19 +167,25 @@ def import_run_set_mapping(
     return run
 
 
-def _mapping_problems(schema: Any, columns: dict[str, str], preset: str) -> list[str]:
+def _mapping_problems(
+    schema: Any, columns: dict[str, str], combine: tuple[Combine, ...]
+) -> list[str]:
     fields = [name for name in columns.values() if name]
+    combined = {rule.field for rule in combine}
     problems = [_("“%s” is not a field of this kind.") % name
                 for name in fields if name not in schema.field_names]  # fmt: skip
-    problems += [_("Two columns are mapped to “%s”.") % name
-                 for name in sorted({n for n in fields if fields.count(n) > 1})]  # fmt: skip
-    combined = {rule.field for rule in get_preset(preset).combine} if preset else set()
-    required = [f.name for f in schema.fields if f.required and f.name not in combined]
-    if schema.natural_key != ("external_id",):
-        required = [name for name in required if name != "external_id"]
+    twice = {name for name in fields if fields.count(name) > 1 and name not in combined}
+    problems += [_("Two columns are mapped to “%s”.") % name for name in sorted(twice)]
+    # Without an id column, the pipeline derives a stable id from the record's content.
+    required = [f.name for f in schema.fields if f.required and f.name != "external_id"]
     problems += [_("Map a column to the required field “%s”.") % name
-                 for name in required if name not in fields]  # fmt: skip
+                 for name in required if name not in fields and name not in combined]  # fmt: skip
     return problems
+
+
+def _combine_rules(run: ImportRun, preset: str) -> tuple[Combine, ...]:
+    """The preset's rules for joining columns (first + last name), in the file's spelling."""
+    return file_combines(run.sniffed["headers"], get_preset(preset).combine) if preset else ()
 
 
 def import_run_repropose(*, run: ImportRun, kind: str, preset: str) -> ImportRun:
@@ -212,7 +218,7 @@ def plan_of(run: ImportRun, path: Path) -> ImportPlan:
         source=run.source,
         columns={header: name for header, name in run.mapping["columns"].items() if name},
         value_maps=value_maps,
-        combine=preset.combine if preset else (),
+        combine=_combine_rules(run, run.preset),
         zone=run.time_zone,
         day_first=bool(run.mapping.get("day_first")),
         create_missing=run.create_missing,

@@ -8,6 +8,7 @@ import pytest
 from salesopt.core.models import Lead, Region
 from salesopt.imports import readers
 from salesopt.imports.pipeline import ImportPlan, process
+from salesopt.imports.presets import Combine
 from salesopt.imports.schema import RecordKind
 from tests.factories import ImportRunFactory, RegionFactory, UserFactory
 
@@ -129,3 +130,47 @@ def test_duplicate_ids_keep_the_last_row_and_the_report_says_so(tmp_path, known_
     assert Lead.objects.get(external_id="L1").name == "王伟 (new)"
     assert outcome.duplicates == 1
     assert outcome.error_sample[0].reason == "the same id appears again in row 4; the last row wins"
+
+
+def test_an_export_without_an_id_column_gets_stable_ids(tmp_path, known_people):
+    text = "Name,Created,Region\n王伟,2024-03-01 14:05,华南\n李娜,2024-03-02 09:00,华南\n"
+    path = tmp_path / "no-ids.csv"
+    path.write_text(text, encoding="utf-8")
+    plan = ImportPlan(
+        path=path,
+        sniffed=readers.sniff(path),
+        kind=RecordKind.LEAD,
+        source="odoo",
+        columns={"Name": "name", "Created": "created_at", "Region": "region"},
+        value_maps={},
+    )
+    first = process(plan, run_id=None, write=True, skip_invalid=False)
+
+    again = process(plan, run_id=None, write=True, skip_invalid=False)
+
+    assert (first.created, again.created, again.unchanged) == (2, 0, 2)
+    assert all(i.startswith("row-") for i in Lead.objects.values_list("external_id", flat=True))
+
+
+def test_first_and_last_name_columns_are_joined(tmp_path, known_people):
+    text = "Lead ID,First Name,Last Name,Created\nL1,Lei,Wang,2024-03-01\nL2,磊,王,2024-03-01\n"
+    path = tmp_path / "names.csv"
+    path.write_text(text, encoding="utf-8")
+    plan = ImportPlan(
+        path=path,
+        sniffed=readers.sniff(path),
+        kind=RecordKind.LEAD,
+        source="salesforce",
+        columns={
+            "Lead ID": "external_id",
+            "First Name": "name",
+            "Last Name": "name",
+            "Created": "created_at",
+        },
+        value_maps={},
+        combine=(Combine("name", ("First Name", "Last Name"), cjk_reversed=True),),
+    )
+
+    process(plan, run_id=None, write=True, skip_invalid=False)
+
+    assert dict(Lead.objects.values_list("external_id", "name")) == {"L1": "Lei Wang", "L2": "王磊"}

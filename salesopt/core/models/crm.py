@@ -176,7 +176,8 @@ class Activity(ImportedRecord):
         Customer, verbose_name=_("customer"), null=True, blank=True, on_delete=models.CASCADE
     )
     occurred_at = models.DateTimeField(_("time"))
-    subject = models.CharField(_("subject"), max_length=200, blank=True)
+    # Follow-up notes (跟进内容) run to paragraphs in Chinese CRMs' exports.
+    subject = models.TextField(_("subject"), blank=True)
 
     class Meta(ImportedRecord.Meta):
         verbose_name = _("activity")
