@@ -16,6 +16,8 @@ from django.conf import settings
 from salesopt.core.models import Role
 from tests.factories import ProgramFactory, RegionFactory, TeamFactory, UserFactory
 
+pytest_plugins = ["tests.celery_fixtures"]
+
 
 def require(condition: bool, reason: str) -> None:
     """Skip (laptop) or fail (CI) the running test when `condition` is false."""
