@@ -90,3 +90,29 @@ def celery_worker(test_queue):
         app, pool="threads", concurrency=1, perform_ping_check=False, queues=[test_queue]
     ) as worker:
         yield worker
+
+
+@pytest.fixture
+def tasks_to_test_queue(test_queue) -> Iterator[str]:
+    """Route every task to this test's queue, so code that calls `.delay()` reaches the worker
+    started for the test (and no other worker takes it)."""
+    saved = app.conf.task_routes
+    app.conf.task_routes = {"*": {"queue": test_queue}}
+    _reset_router()
+    yield test_queue
+    app.conf.task_routes = saved
+    _reset_router()
+
+
+def _reset_router() -> None:
+    # Celery caches the router built from task_routes on first use.
+    app.amqp.__dict__.pop("router", None)
+    app.amqp.flush_routes()
+
+
+@pytest.fixture
+def routed_celery_worker(tasks_to_test_queue):
+    with start_worker(
+        app, pool="threads", concurrency=1, perform_ping_check=False, queues=[tasks_to_test_queue]
+    ) as worker:
+        yield worker
