@@ -4,6 +4,7 @@ from collections.abc import Sequence
 
 import plotly.graph_objects as go
 from django.utils.formats import date_format
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from .selectors import MonthlyRevenue
@@ -31,18 +32,27 @@ def render(figure: go.Figure, *, element_id: str) -> str:
     )
 
 
+def money_axis() -> tuple[float, str]:
+    """Divisor and axis title for amounts: 万元 for Chinese readers, ¥ for English ones."""
+    if (get_language() or "").startswith("zh"):
+        return 1e4, "万元"
+    return 1.0, "¥"
+
+
 def revenue_vs_target(months: Sequence[MonthlyRevenue]) -> str:
     labels = [date_format(month.month, "YEAR_MONTH_FORMAT") for month in months]
+    divisor, unit = money_axis()
     figure = go.Figure()
+    figure.update_yaxes(title_text=unit)
     figure.add_bar(
         x=labels,
-        y=[float(month.revenue) for month in months],
+        y=[float(month.revenue) / divisor for month in months],
         name=_("Revenue"),
         marker_color=BRAND_COLOURS["revenue"],
     )
     figure.add_scatter(
         x=labels,
-        y=[float(month.target) if month.target is not None else None for month in months],
+        y=[float(month.target) / divisor if month.target is not None else None for month in months],
         name=_("Target"),
         mode="lines+markers",
         line={"color": BRAND_COLOURS["target"], "width": 2},

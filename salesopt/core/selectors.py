@@ -16,7 +16,7 @@ from django.db.models.functions import TruncMonth
 
 from . import access
 from .models import Program, Role, SalesTarget, TargetGrain
-from .periods import Quarter, add_months, start_of_day
+from .periods import Quarter, add_months, company_today, start_of_day
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -29,6 +29,12 @@ class HeadlineFigures:
     converted_count: int
     revenue: Decimal
     target: Decimal
+    elapsed: float  # share of the quarter's days gone by (1.0 for a past quarter)
+
+    @property
+    def behind_pace(self) -> bool:
+        """Attainment clearly below the share of the quarter that has passed."""
+        return self.attainment is not None and self.attainment < 0.9 * self.elapsed
 
     @property
     def attainment(self) -> float | None:
@@ -86,7 +92,14 @@ def headline_figures(*, user: AbstractBaseUser, quarter: Quarter) -> HeadlineFig
         converted_count=lead_totals["converted"],
         revenue=Decimal(revenue or 0),
         target=Decimal(target or 0),
+        elapsed=_elapsed_share(quarter),
     )
+
+
+def _elapsed_share(quarter: Quarter) -> float:
+    today = company_today()
+    days = (quarter.end - quarter.start).days
+    return min(1.0, max(0.0, ((today - quarter.start).days + 1) / days))
 
 
 def monthly_revenue(

@@ -116,6 +116,8 @@ def test_manager_dashboard_shows_company_figures_of_this_quarter(
     assert figures.revenue == Decimal("95000")
     assert figures.target == Decimal("150000")
     assert figures.attainment == pytest.approx(95000 / 150000)
+    assert figures.elapsed == pytest.approx(46 / 92)  # 1 Oct – 15 Nov of a 92-day quarter
+    assert figures.behind_pace is False  # 63% of the target with half the quarter gone
 
 
 def test_rep_dashboard_shows_only_their_own_figures(client, rep, quarter_data, frozen_today):
