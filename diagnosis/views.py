@@ -1,12 +1,403 @@
-"""Diagnosis phase pages."""
+"""Diagnosis pages: the workspace of the current program, its report and the Table 1 export.
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+Every write answers an htmx request with the partial of the section it changed (plus the
+figures strip, out of band) and a plain form post with a redirect back to the workspace, so
+the page works without JavaScript too. Invalid forms re-render their partial with status 200,
+because htmx does not swap 4xx responses.
+"""
 
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms import Form
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.http import content_disposition_header
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from salesopt.core.exports import XLSX_CONTENT_TYPE
+from salesopt.core.models import Program
+from salesopt.core.periods import company_today
 from salesopt.core.programs import current_program
+
+from . import exports, selectors, services
+from .forms import (
+    BaselineWindowForm,
+    DiagnosisRowForm,
+    FindingForm,
+    InterviewFilterForm,
+    InterviewForm,
+    RowMoveForm,
+    TeamMemberForm,
+)
+from .models import DiagnosisRow, ProblemDimension
+
+PAGE = "diagnosis/landing.html"
+FIGURES = "workspace-figures"
+
+
+# --- scope --------------------------------------------------------------------------------
+
+
+def _program(request: HttpRequest) -> Program:
+    """The current program, if the user may read its diagnosis."""
+    if not selectors.can_view_diagnosis(request.user):
+        raise PermissionDenied
+    program = current_program(request)
+    if program is None:
+        raise Http404(_("There is no program yet."))
+    return program
+
+
+def _editable_program(request: HttpRequest) -> Program:
+    program = _program(request)
+    if not selectors.can_edit_diagnosis(request.user):
+        raise PermissionDenied
+    return program
+
+
+def _row_form(row: DiagnosisRow, data: Any = None) -> DiagnosisRowForm:
+    initial = {name: getattr(row, name) for name in DiagnosisRowForm.base_fields}
+    initial["dimension"] = row.dimension_label
+    return DiagnosisRowForm(
+        data, initial=initial, prefix=f"row-{row.pk}", html_form_id=f"table1-row-form-{row.pk}"
+    )
+
+
+# --- the sections of the workspace ---------------------------------------------------------
+
+
+def _team(request: HttpRequest, program: Program) -> dict[str, Any]:
+    people = selectors.team_candidates(user=request.user)
+    return {
+        "team": selectors.team_members(program=program),
+        "team_form": TeamMemberForm(people=people, prefix="team"),
+    }
+
+
+def _baseline(request: HttpRequest, program: Program) -> dict[str, Any]:
+    initial = {"baseline_start": program.baseline_start, "baseline_end": program.baseline_end}
+    return {"baseline_form": BaselineWindowForm(initial=initial, prefix="baseline")}
+
+
+def _interviews(request: HttpRequest, program: Program) -> dict[str, Any]:
+    people = selectors.team_candidates(user=request.user)
+    initial = {"held_on": company_today(), "interviewer": request.user.pk}
+    return {
+        "interview_form": InterviewForm(people=people, initial=initial, prefix="interview"),
+        "themes": selectors.interview_themes(program=program),
+        **_interview_list(request, program),
+    }
+
+
+def _interview_list(request: HttpRequest, program: Program) -> dict[str, Any]:
+    filters = InterviewFilterForm(request.GET)
+    search, tag = (
+        (filters.cleaned_data["q"], filters.cleaned_data["tag"]) if filters.is_valid() else ("", "")
+    )
+    found = selectors.interview_list(program=program, search=search, tag=tag)
+    return {"filter_form": filters, "found": found}
+
+
+def _findings(request: HttpRequest, program: Program) -> dict[str, Any]:
+    return {
+        "proposed_findings": selectors.proposed_findings(program=program),
+        "finding_form": FindingForm(prefix="finding"),
+    }
+
+
+def _table1(request: HttpRequest, program: Program) -> dict[str, Any]:
+    return {
+        "rows": selectors.table1_rows(program=program),
+        "row_add_form": DiagnosisRowForm(prefix="new-row"),
+        "summary": selectors.table1_summary(program=program),
+    }
+
+
+def _figures(request: HttpRequest, program: Program) -> dict[str, Any]:
+    return {"figures": selectors.workspace_figures(program=program)}
+
+
+SECTIONS: dict[str, Callable[[HttpRequest, Program], dict[str, Any]]] = {
+    "team-section": _team,
+    "baseline-section": _baseline,
+    "interviews-section": _interviews,
+    "interview-list": _interview_list,
+    "findings-section": _findings,
+    "table1-section": _table1,
+    "table1-summary": lambda request, program: {
+        "summary": selectors.table1_summary(program=program)
+    },
+    FIGURES: _figures,
+    "workspace-header": lambda request, program: {},
+}
+# The sections the whole page is made of (the others are parts of these).
+WORKSPACE = (
+    "team-section",
+    "baseline-section",
+    "interviews-section",
+    "findings-section",
+    "table1-section",
+    FIGURES,
+)
+
+
+def _common(request: HttpRequest, program: Program | None) -> dict[str, Any]:
+    return {
+        "program": program,
+        "can_edit": selectors.can_edit_diagnosis(request.user),
+        "dimensions": ProblemDimension.choices,
+    }
+
+
+def _workspace(request: HttpRequest, program: Program, **overrides: Any) -> HttpResponse:
+    context = _common(request, program)
+    for section in WORKSPACE:
+        context |= SECTIONS[section](request, program)
+    return render(request, PAGE, context | overrides)
+
+
+def _partial(request: HttpRequest, program: Program, section: str, **overrides: Any) -> str:
+    context = _common(request, program) | SECTIONS[section](request, program) | overrides
+    return render_to_string(f"{PAGE}#{section}", context, request)
+
+
+def _section(
+    request: HttpRequest, program: Program, section: str, *oob: str, **overrides: Any
+) -> HttpResponse:
+    """The section's partial (and `oob` partials) for htmx; the whole workspace otherwise."""
+    if not request.htmx:
+        return _workspace(request, program, **overrides)
+    html = _partial(request, program, section, **overrides)
+    html += "".join(_partial(request, program, name, oob=True) for name in oob)
+    return HttpResponse(html)
+
+
+def _done(request: HttpRequest, program: Program, section: str, *oob: str) -> HttpResponse:
+    """After a write: the fresh section for htmx; a redirect (post/redirect/get) otherwise."""
+    if not request.htmx:
+        return redirect(reverse("diagnosis:landing") + f"#{section}")
+    return _section(request, program, section, *oob, FIGURES)
+
+
+def _apply(form: Form, service: Callable[..., Any], **arguments: Any) -> bool:
+    """Call `service`; its ValidationError becomes the form's errors. True when it succeeded."""
+    try:
+        service(**arguments)
+    except ValidationError as problem:
+        for field, messages in problem.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages)
+        return False
+    return True
+
+
+# --- pages --------------------------------------------------------------------------------
 
 
 @require_GET
 def landing(request: HttpRequest) -> HttpResponse:
-    return render(request, "diagnosis/landing.html", {"program": current_program(request)})
+    if not selectors.can_view_diagnosis(request.user):
+        return render(request, "diagnosis/forbidden.html", status=403)
+    program = current_program(request)
+    if program is None:
+        return render(request, PAGE, _common(request, None))
+    return _workspace(request, program)
+
+
+@require_GET
+def report(request: HttpRequest) -> HttpResponse:
+    program = _program(request)
+    context = {
+        "report": selectors.diagnosis_report(program=program),
+        "program": program,
+        "report_date": company_today(),
+    }
+    return render(request, "diagnosis/report.html", context)
+
+
+@require_GET
+def table1_export(request: HttpRequest) -> HttpResponse:
+    program = _program(request)
+    response = HttpResponse(exports.table1_xlsx(program=program), content_type=XLSX_CONTENT_TYPE)
+    name = f"table1-{slugify(program.name, allow_unicode=True) or program.pk}.xlsx"
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=name)
+    return response
+
+
+# --- team and baseline ----------------------------------------------------------------------
+
+
+@require_POST
+def team_member_add(request: HttpRequest) -> HttpResponse:
+    program = _editable_program(request)
+    people = selectors.team_candidates(user=request.user)
+    form = TeamMemberForm(request.POST, people=people, prefix="team")
+    if form.is_valid() and _apply(
+        form, services.team_member_add, program=program, **form.cleaned_data
+    ):
+        return _done(request, program, "team-section")
+    return _section(request, program, "team-section", team_form=form)
+
+
+@require_POST
+def team_member_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    program = _editable_program(request)
+    member = get_object_or_404(selectors.team_members(program=program), pk=pk)
+    services.team_member_remove(member=member)
+    return _done(request, program, "team-section")
+
+
+@require_POST
+def baseline_update(request: HttpRequest) -> HttpResponse:
+    program = _editable_program(request)
+    form = BaselineWindowForm(request.POST, prefix="baseline")
+    if form.is_valid() and _apply(
+        form,
+        services.program_set_baseline_window,
+        program=program,
+        start=form.cleaned_data["baseline_start"],
+        end=form.cleaned_data["baseline_end"],
+    ):
+        return _done(request, program, "baseline-section", "workspace-header")
+    # A refused window must not leave the unsaved dates on the in-memory program.
+    program.refresh_from_db(fields=["baseline_start", "baseline_end"])
+    return _section(request, program, "baseline-section", baseline_form=form)
+
+
+# --- interviews ---------------------------------------------------------------------------
+
+
+@require_GET
+def interview_list(request: HttpRequest) -> HttpResponse:
+    """The search box and the theme filter ask for this list alone."""
+    program = _program(request)
+    return _section(request, program, "interview-list")
+
+
+@require_POST
+def interview_create(request: HttpRequest) -> HttpResponse:
+    program = _editable_program(request)
+    people = selectors.team_candidates(user=request.user)
+    form = InterviewForm(request.POST, people=people, prefix="interview")
+    if form.is_valid() and _apply(
+        form, services.interview_create, program=program, **form.cleaned_data
+    ):
+        return _done(request, program, "interviews-section")
+    return _section(request, program, "interviews-section", interview_form=form)
+
+
+@require_POST
+def interview_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    program = _editable_program(request)
+    interview = get_object_or_404(selectors.interviews(program=program), pk=pk)
+    services.interview_delete(interview=interview)
+    return _done(request, program, "interviews-section")
+
+
+# --- findings -----------------------------------------------------------------------------
+
+
+@require_POST
+def finding_create(request: HttpRequest) -> HttpResponse:
+    program = _editable_program(request)
+    form = FindingForm(request.POST, prefix="finding")
+    if form.is_valid() and _apply(
+        form, services.finding_create_manual, program=program, **form.cleaned_data
+    ):
+        return _done(request, program, "findings-section")
+    return _section(request, program, "findings-section", finding_form=form)
+
+
+def _decide(request: HttpRequest, pk: int, service: Callable[..., Any]) -> HttpResponse:
+    program = _editable_program(request)
+    finding = get_object_or_404(selectors.program_findings(program=program), pk=pk)
+    try:
+        service(finding=finding, user=request.user)
+    except ValidationError as problem:
+        return _section(request, program, "findings-section", findings_error=problem.messages)
+    return _done(request, program, "findings-section", "table1-section")
+
+
+@require_POST
+def finding_accept(request: HttpRequest, pk: int) -> HttpResponse:
+    return _decide(request, pk, services.finding_accept)
+
+
+@require_POST
+def finding_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
+    return _decide(request, pk, services.finding_dismiss)
+
+
+# --- Table 1 ------------------------------------------------------------------------------
+
+
+@require_POST
+def row_create(request: HttpRequest) -> HttpResponse:
+    program = _editable_program(request)
+    form = DiagnosisRowForm(request.POST, prefix="new-row")
+    if form.is_valid() and _apply(
+        form, services.diagnosis_row_create, program=program, **form.cleaned_data
+    ):
+        return _done(request, program, "table1-section")
+    return _section(request, program, "table1-section", row_add_form=form)
+
+
+@require_GET
+def row_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One row as text: what "cancel" swaps back in place of the row's form."""
+    program = _program(request)
+    row = get_object_or_404(selectors.table1_rows(program=program), pk=pk)
+    if not request.htmx:
+        return redirect(reverse("diagnosis:landing") + "#table1-section")
+    return render(request, f"{PAGE}#table1-row", {**_common(request, program), "row": row})
+
+
+@require_http_methods(["GET", "POST"])
+def row_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    program = _editable_program(request)
+    row = get_object_or_404(selectors.table1_rows(program=program), pk=pk)
+    form = _row_form(row, request.POST if request.method == "POST" else None)
+    if (
+        form.is_bound
+        and form.is_valid()
+        and _apply(form, services.diagnosis_row_update, row=row, **form.cleaned_data)
+    ):
+        return _row_saved(request, program, row)
+    context = {"row": row, "row_form": form, "editing_row_id": row.pk}
+    if not request.htmx:
+        return _workspace(request, program, **context)
+    return render(request, f"{PAGE}#table1-row-form", {**_common(request, program), **context})
+
+
+def _row_saved(request: HttpRequest, program: Program, row: DiagnosisRow) -> HttpResponse:
+    if not request.htmx:
+        return redirect(reverse("diagnosis:landing") + f"#table1-row-{row.pk}")
+    html = render_to_string(f"{PAGE}#table1-row", {**_common(request, program), "row": row})
+    html += _partial(request, program, "table1-summary", oob=True)
+    html += _partial(request, program, FIGURES, oob=True)
+    return HttpResponse(html)
+
+
+@require_POST
+def row_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    program = _editable_program(request)
+    row = get_object_or_404(selectors.table1_rows(program=program), pk=pk)
+    services.diagnosis_row_delete(row=row)
+    return _done(request, program, "table1-section", "findings-section")
+
+
+@require_POST
+def row_move(request: HttpRequest, pk: int) -> HttpResponse:
+    program = _editable_program(request)
+    row = get_object_or_404(selectors.table1_rows(program=program), pk=pk)
+    form = RowMoveForm(request.POST)
+    if form.is_valid():
+        services.diagnosis_row_move(row=row, offset=form.offset)
+    return _done(request, program, "table1-section")
