@@ -12,6 +12,7 @@ import os
 
 import pytest
 from django.conf import settings
+from django.utils import translation
 
 from salesopt.core.models import Role
 from tests.factories import ProgramFactory, RegionFactory, TeamFactory, UserFactory
@@ -28,6 +29,14 @@ def require(condition: bool, reason: str) -> None:
     ):
         pytest.fail(f"required under CI: {reason}", pytrace=False)
     pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def english_by_default():
+    """Each test starts in English: a request in Chinese must not leak into the next test."""
+    translation.activate("en")
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

@@ -34,14 +34,14 @@ def test_the_header_has_the_seed_columns_first_in_english():
     ]
 
 
-def test_the_header_has_the_seed_columns_in_chinese(chinese):
+def test_the_header_has_the_seed_columns_in_chinese():
     with translation.override("zh-hans"):
         header = table1_header()
 
     assert header[:4] == ["问题维度", "具体问题描述", "影响程度（高/中/低）", "根本原因分析"]
 
 
-def test_the_seed_rows_export_in_order_with_levels_in_chinese(program, seed_rows, chinese):
+def test_the_seed_rows_export_in_order_with_levels_in_chinese(program, seed_rows):
     with translation.override("zh-hans"):
         rows = sheet_rows(table1_xlsx(program=program))
 
@@ -73,7 +73,7 @@ def test_the_seed_rows_export_in_order_with_levels_in_chinese(program, seed_rows
     ]
 
 
-def test_a_known_dimension_reads_in_each_language(program, chinese):
+def test_a_known_dimension_reads_in_each_language(program):
     DiagnosisRowFactory(program=program, dimension="lead_management", impact_amount=Decimal("5e4"))
 
     with translation.override("en"):
@@ -100,7 +100,7 @@ def test_other_programs_rows_stay_out(program):
     assert sheet_rows(table1_xlsx(program=program))[1:] == []
 
 
-def test_the_download_follows_the_users_language(client, manager, program, seed_rows, chinese):
+def test_the_download_follows_the_users_language(client, manager, program, seed_rows):
     client.force_login(manager)
 
     response = client.get(

@@ -359,7 +359,7 @@ def test_rows_are_appended_in_order(program):
     ]
 
 
-def test_a_known_dimension_typed_in_chinese_is_stored_by_key(program, chinese):
+def test_a_known_dimension_typed_in_chinese_is_stored_by_key(program):
     with translation.override("zh-hans"):
         row = services.diagnosis_row_create(
             program=program, dimension=" 线索管理 ", description="响应慢", impact_level="high"

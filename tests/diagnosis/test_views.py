@@ -232,7 +232,7 @@ def test_text_is_escaped_not_run(client, manager, program):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body
 
 
-def test_the_chinese_workspace_speaks_chinese(client, manager, program, seed_rows, chinese):
+def test_the_chinese_workspace_speaks_chinese(client, manager, program, seed_rows):
     client.force_login(manager)
 
     body = client.get(

@@ -268,7 +268,7 @@ def test_percentages_outside_0_to_100_and_non_numbers_are_refused():
     assert reasons(coerced.errors) == [
         "not a percentage between 0 and 100",
         "not a percentage between 0 and 100",
-        "not a percentage (expected e.g. 35% or 0.35)",
+        "not a percentage (expected e.g. 35%, 0.35)",
         None,
     ]
 

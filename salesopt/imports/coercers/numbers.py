@@ -35,7 +35,7 @@ from salesopt.imports.coercers.base import (
 
 AMOUNT_ERROR = _("not an amount (expected e.g. 12,800.00 or 1.5万)")
 AMOUNT_TOO_LARGE = _("amount too large (at most 999,999,999,999.99)")
-PERCENT_ERROR = _("not a percentage (expected e.g. 35% or 0.35)")
+PERCENT_ERROR = _("not a percentage (expected e.g. 35%, 0.35)")
 PERCENT_RANGE_ERROR = _("not a percentage between 0 and 100")
 INTEGER_ERROR = _("not a whole number")
 
