@@ -201,7 +201,8 @@ def _stage(
     for row, name, value in staging.unresolved_references():
         errors.add(RowError(row, _header_of(plan, name), value, str(_("no such record"))))
     staging.delete_rows(sorted(errors.rejected_rows))
-    for external_id, rows in staging.duplicates():
+    duplicates = staging.duplicates()
+    for external_id, rows in duplicates:
         outcome.duplicates += len(rows) - 1
         for row in rows[:-1]:
             reason = _("the same id appears again in row %(row)s; the last row wins") % {
@@ -209,7 +210,8 @@ def _stage(
             }
             errors.add(RowError(row, _header_of(plan, "external_id"), external_id, reason),
                        rejects=False)  # fmt: skip
-    staging.keep_last_of_duplicates()
+    if duplicates:
+        staging.keep_last_of_duplicates()
     return staging
 
 
