@@ -14,7 +14,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
 
 from salesopt.core import access
-from salesopt.core.models import Program, Role
+from salesopt.core.models import Program
 
 from .models import (
     DiagnosisRow,
@@ -35,26 +35,8 @@ if TYPE_CHECKING:
 
 # Interview notes are candid one-to-one talk about colleagues: the people who run or sponsor the
 # program and the team leads who act on it read them; reps do not read each other's notes.
-DIAGNOSIS_READER_ROLES = frozenset({Role.ADMIN, Role.SALES_MANAGER, Role.EXECUTIVE, Role.TEAM_LEAD})
 RECURRING_AT = 2  # a theme raised in two interviews or more is a recurring one
 INTERVIEW_LIST_LIMIT = 50
-
-
-def can_view_diagnosis(user: AnyUser) -> bool:
-    """Admins, sales managers, executives and team leads read the diagnosis; reps do not."""
-    return access.role_of(user) in DIAGNOSIS_READER_ROLES
-
-
-def can_edit_diagnosis(user: AnyUser) -> bool:
-    """The diagnosis is edited by those who edit programs: admins and sales managers."""
-    return access.can_edit_programs(user)
-
-
-def diagnosis_programs(user: AnyUser) -> QuerySet[Program]:
-    """The programs whose diagnosis `user` may read."""
-    if not can_view_diagnosis(user):
-        return Program.objects.none()
-    return access.visible_programs(user)
 
 
 @dataclass(frozen=True)

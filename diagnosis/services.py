@@ -1,6 +1,6 @@
 """Writes of the diagnosis phase: keyword-only, transactional, ValidationError keyed by field.
 
-Who may call these is the views' business (see `selectors.can_edit_diagnosis`); the services
+Who may call these is the views' business (see `access.can_edit_diagnosis`); the services
 only keep the data consistent.
 """
 

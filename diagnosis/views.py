@@ -22,6 +22,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from salesopt.core import access
 from salesopt.core.exports import XLSX_CONTENT_TYPE
 from salesopt.core.models import Program
 from salesopt.core.periods import company_today
@@ -48,7 +49,7 @@ FIGURES = "workspace-figures"
 
 def _program(request: HttpRequest) -> Program:
     """The current program, if the user may read its diagnosis."""
-    if not selectors.can_view_diagnosis(request.user):
+    if not access.can_view_diagnosis(request.user):
         raise PermissionDenied
     program = current_program(request)
     if program is None:
@@ -58,7 +59,7 @@ def _program(request: HttpRequest) -> Program:
 
 def _editable_program(request: HttpRequest) -> Program:
     program = _program(request)
-    if not selectors.can_edit_diagnosis(request.user):
+    if not access.can_edit_diagnosis(request.user):
         raise PermissionDenied
     return program
 
@@ -152,7 +153,7 @@ WORKSPACE = (
 def _common(request: HttpRequest, program: Program | None) -> dict[str, Any]:
     return {
         "program": program,
-        "can_edit": selectors.can_edit_diagnosis(request.user),
+        "can_edit": access.can_edit_diagnosis(request.user),
         "dimensions": ProblemDimension.choices,
     }
 
@@ -203,7 +204,7 @@ def _apply(form: Form, service: Callable[..., Any], **arguments: Any) -> bool:
 
 @require_GET
 def landing(request: HttpRequest) -> HttpResponse:
-    if not selectors.can_view_diagnosis(request.user):
+    if not access.can_view_diagnosis(request.user):
         return render(request, "diagnosis/forbidden.html", status=403)
     program = current_program(request)
     if program is None:

@@ -33,6 +33,8 @@ if TYPE_CHECKING:
 
 COMPANY_WIDE_ROLES = frozenset({Role.ADMIN, Role.SALES_MANAGER, Role.EXECUTIVE})
 PROGRAM_EDITOR_ROLES = frozenset({Role.ADMIN, Role.SALES_MANAGER})
+# Interview notes are candid talk about colleagues: reps do not read the diagnosis.
+DIAGNOSIS_READER_ROLES = frozenset({Role.ADMIN, Role.SALES_MANAGER, Role.EXECUTIVE, Role.TEAM_LEAD})
 
 
 def role_of(user: AnyUser) -> str | None:
@@ -60,6 +62,21 @@ def can_import(user: AnyUser) -> bool:
 
 def can_edit_programs(user: AnyUser) -> bool:
     return role_of(user) in PROGRAM_EDITOR_ROLES
+
+
+def can_view_diagnosis(user: AnyUser) -> bool:
+    """Admins, sales managers, executives and team leads read the diagnosis; reps do not."""
+    return role_of(user) in DIAGNOSIS_READER_ROLES
+
+
+def can_edit_diagnosis(user: AnyUser) -> bool:
+    """The diagnosis is edited by those who edit programs: admins and sales managers."""
+    return can_edit_programs(user)
+
+
+def diagnosis_programs(user: AnyUser) -> QuerySet[Program]:
+    """The programs whose diagnosis `user` may read."""
+    return visible_programs(user) if can_view_diagnosis(user) else Program.objects.none()
 
 
 def can_edit_team_tables(user: AnyUser, team: Team) -> bool:

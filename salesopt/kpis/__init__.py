@@ -1,1 +1,1 @@
-"""The KPI engine: one declaration per KPI of SPEC.md, computed by SQL into snapshots, one reader."""
+"""The KPI engine: each KPI of SPEC.md declared once, computed by SQL into snapshots, one reader."""

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 
 from diagnosis import selectors
+from salesopt.core import access
 from tests.diagnosis.factories import (
     DiagnosisRowFactory,
     DiagnosisTeamMemberFactory,
@@ -33,22 +34,22 @@ pytestmark = pytest.mark.django_db
 def test_who_reads_and_edits_the_diagnosis(request, program, role_fixture, reads, edits):
     user = request.getfixturevalue(role_fixture)
 
-    assert selectors.can_view_diagnosis(user) is reads
-    assert selectors.can_edit_diagnosis(user) is edits
-    assert list(selectors.diagnosis_programs(user)) == ([program] if reads else [])
+    assert access.can_view_diagnosis(user) is reads
+    assert access.can_edit_diagnosis(user) is edits
+    assert list(access.diagnosis_programs(user)) == ([program] if reads else [])
 
 
 def test_a_user_without_a_role_reads_no_diagnosis(program):
     stranger = UserFactory(username="stranger", profile=None)
 
-    assert selectors.can_view_diagnosis(stranger) is False
-    assert selectors.diagnosis_programs(stranger).count() == 0
+    assert access.can_view_diagnosis(stranger) is False
+    assert access.diagnosis_programs(stranger).count() == 0
 
 
 def test_a_superuser_without_a_profile_edits_as_an_admin(program):
     root = UserFactory(username="root", profile=None, is_superuser=True)
 
-    assert (selectors.can_view_diagnosis(root), selectors.can_edit_diagnosis(root)) == (True, True)
+    assert (access.can_view_diagnosis(root), access.can_edit_diagnosis(root)) == (True, True)
 
 
 def test_team_candidates_are_the_active_people_the_user_sees(manager, rep, other_rep):
