@@ -151,7 +151,7 @@ def process(
     try:
         with transaction.atomic():
             _lock()
-            staging = _stage(plan, outcome, errors, on_progress=on_progress)
+            staging = _stage(plan, outcome, errors, run_id=run_id, on_progress=on_progress)
             outcome.rejected = len(errors.rejected_rows)
             outcome.wrote = write and (skip_invalid or not errors.rejected_rows)
             outcome.counts(staging.write(run_id=run_id) if outcome.wrote else staging.preview())
@@ -180,7 +180,12 @@ def _lock() -> None:
 
 
 def _stage(
-    plan: ImportPlan, outcome: Outcome, errors: ErrorLog, *, on_progress: Callable[[int], None]
+    plan: ImportPlan,
+    outcome: Outcome,
+    errors: ErrorLog,
+    *,
+    run_id: int | None,
+    on_progress: Callable[[int], None],
 ) -> StagingTable | UserWriter:
     """Every valid row in the staging area, every problem in the error log."""
     if plan.kind is RecordKind.USER:
@@ -198,6 +203,8 @@ def _stage(
         outcome.rows += len(chunk)
         outcome.months |= _months(canonical, plan.kind)
         on_progress(outcome.rows)
+    if plan.create_missing:
+        staging.create_missing_customers(run_id=run_id)
     for row, name, value in staging.unresolved_references():
         errors.add(RowError(row, _header_of(plan, name), value, str(_("no such record"))))
     staging.delete_rows(sorted(errors.rejected_rows))

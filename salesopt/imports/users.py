@@ -34,6 +34,9 @@ class UserWriter:
         for row_number, values in frame.iterrows():
             self.rows.append({"row_number": int(row_number), **values.to_dict()})
 
+    def create_missing_customers(self, *, run_id: int | None) -> int:
+        return 0
+
     def unresolved_references(self) -> list[tuple[int, str, str]]:
         return []
 

@@ -89,8 +89,10 @@ class StagingTable:
             StagedColumn(spec, references.get(spec.field)) for spec in self.table.columns
         )
         self.names = ("row_number", "external_id", *(column.name for column in self.columns))
-        # Each join of a large reference binds the source once (see `_resolved_select`).
-        self._join_count = sum(column.is_large_reference for column in self.columns)
+        # Every placeholder of the reference joins binds the same value, the source.
+        self._source_placeholders = sum(
+            _placeholders(column) for column in self.columns if column.is_large_reference
+        )
 
     # --- loading ----------------------------------------------------------------------------
 
@@ -170,13 +172,32 @@ class StagingTable:
                     continue
                 cursor.execute(
                     f"SELECT s.row_number, s.{column.name} FROM {STAGING} s "
-                    f"LEFT JOIN {LARGE_REFERENCE_TABLES[column.reference]} r "
-                    f"ON r.source = %s AND r.external_id = s.{column.name} "
-                    f"WHERE s.{column.name} <> '' AND r.id IS NULL ORDER BY s.row_number",
-                    [self.source],
+                    f"{_reference_join(column, 'r')} "
+                    f"WHERE s.{column.name} <> '' AND {_reference_id(column, 'r')} IS NULL "
+                    f"ORDER BY s.row_number",
+                    [self.source] * _placeholders(column),
                 )
                 problems += [(row, column.spec.field, value) for row, value in cursor.fetchall()]
         return problems
+
+    def create_missing_customers(self, *, run_id: int | None) -> int:
+        """Customers named in the file but unknown here, created by name (orders and deals in
+        Chinese CRMs' exports name their customer rather than give its id)."""
+        column = next((c for c in self.columns if c.reference is Reference.CUSTOMER), None)
+        if column is None:
+            return 0
+        now = timezone.now()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO core_customer (source, external_id, name, industry, company_size, "
+                "created_at, updated_at, created_by_import, changed_by_import) "
+                "SELECT %s, 'name:' || substr(missing.name, 1, 120), missing.name, '', '', "
+                "%s, %s, %s, %s FROM (SELECT DISTINCT s." + column.name + " AS name "
+                f"FROM {STAGING} s {_reference_join(column, 'r')} "
+                f"WHERE s.{column.name} <> '' AND {_reference_id(column, 'r')} IS NULL) missing",
+                [self.source, now, now, run_id, run_id, *[self.source] * _placeholders(column)],
+            )
+            return cursor.rowcount
 
     def delete_rows(self, row_numbers: list[int]) -> None:
         with connection.cursor() as cursor:
@@ -250,17 +271,14 @@ class StagingTable:
         for index, column in enumerate(self.columns):
             if column.is_large_reference:
                 alias = f"ref{index}"
-                joins.append(
-                    f"LEFT JOIN {LARGE_REFERENCE_TABLES[column.reference]} {alias} "
-                    f"ON {alias}.source = %s AND {alias}.external_id = s.{column.name}"
-                )
-                selects.append(f"{alias}.id AS {column.spec.column}")
+                joins.append(_reference_join(column, alias))
+                selects.append(f"{_reference_id(column, alias)} AS {column.spec.column}")
             else:
                 selects.append(f"s.{column.name}")
         return f"SELECT {', '.join(selects)} FROM {STAGING} s {' '.join(joins)}"
 
     def _params(self, *extra: object) -> list[object]:
-        return [self.source] * self._join_count + list(extra)
+        return [self.source] * self._source_placeholders + list(extra)
 
     def _new_rows(self) -> int:
         """Staged rows whose id the table does not hold yet."""
@@ -327,6 +345,28 @@ class StagingTable:
                 [self.source, now, now, run_id, run_id, *self._params(self.source)],
             )
             return cursor.rowcount
+
+
+def _reference_join(column: StagedColumn, alias: str) -> str:
+    return (
+        f"LEFT JOIN {LARGE_REFERENCE_TABLES[column.reference]} {alias} "
+        f"ON {alias}.source = %s AND {alias}.external_id = s.{column.name}"
+    )
+
+
+def _reference_id(column: StagedColumn, alias: str) -> str:
+    """The referenced id: by external id; a customer also by its exact name, as Chinese CRMs'
+    order and deal exports give it (the first such customer when two share a name)."""
+    if column.reference is not Reference.CUSTOMER:
+        return f"{alias}.id"
+    return (
+        f"COALESCE({alias}.id, (SELECT min(named.id) FROM core_customer named "
+        f"WHERE named.source = %s AND named.name = s.{column.name}))"
+    )
+
+
+def _placeholders(column: StagedColumn) -> int:
+    return 2 if column.reference is Reference.CUSTOMER else 1
 
 
 BULK_LOAD_MIN_ROWS = 100_000

@@ -62,6 +62,10 @@ class Customer(ImportedRecord):
     class Meta(ImportedRecord.Meta):
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
+        indexes = [
+            # imports of orders and deals that name their customer instead of giving its id.
+            models.Index(fields=["source", "name"], name="customer_source_name"),
+        ]
 
     def __str__(self) -> str:
         return self.name

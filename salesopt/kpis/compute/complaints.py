@@ -1,0 +1,117 @@
+"""Complaint KPIs: complaint rate, response time (median) and satisfaction.
+
+A complaint's rep is whoever handled it (and their team); its region is the complaint's own.
+The complaint rate divides by the customers with an order in the period, the very number the
+repurchase rate counts, so it reads that denominator back from the snapshots written just before
+(orders are computed first) instead of counting distinct customers a second time.
+"""
+
+from __future__ import annotations
+
+from salesopt.core.periods import start_of_day
+
+from ..catalog import METRICS, Cut, Dimension, Grain
+from .statements import (
+    DIMENSION_LIST,
+    SNAPSHOT_TABLE,
+    Context,
+    Measure,
+    Source,
+    aggregate_query,
+    create_work_table,
+    cut_label,
+    drop_work_table,
+    insert_joined_ratio,
+    insert_measures,
+    insert_medians,
+)
+
+CUBE = "kpis_work_complaint_cube"
+SATISFACTION = Measure("satisfaction_score", "SUM(c.satisfaction_sum)", "SUM(c.surveyed)")
+
+
+def compute_complaints(context: Context) -> None:
+    _fill_cube(context)
+    cube = Source(
+        from_sql=f"{CUBE} AS c LEFT JOIN core_profile AS p ON p.user_id = c.rep_id",
+        month="c.month",
+        dimensions=_dimensions("c.region_id", "p.team_id", "c.rep_id"),
+    )
+    for cut in METRICS["satisfaction_score"].cuts:
+        for grain in Grain:
+            insert_measures(context, cube, cut, grain, [SATISFACTION])
+    for cut in METRICS["complaint_rate"].cuts:
+        for grain in Grain:
+            insert_joined_ratio(
+                context,
+                metric="complaint_rate",
+                grain=grain,
+                cut=cut,
+                numerators=aggregate_query(context.dialect, cube, cut, grain, "SUM(c.complaints)"),
+                denominators=_ordering_customers(context, cut, grain),
+            )
+    drop_work_table(context, CUBE)
+    _compute_response_medians(context)
+
+
+def _dimensions(region: str, team: str, rep: str) -> dict[Dimension, str]:
+    return {
+        Dimension.REGION: region,
+        Dimension.PRODUCT_LINE: "NULL",
+        Dimension.TEAM: team,
+        Dimension.REP: rep,
+        Dimension.GRADE: "NULL",
+    }
+
+
+def _time_range(context: Context) -> list[object]:
+    return [
+        context.time_param(start_of_day(context.start)),
+        context.time_param(start_of_day(context.end)),
+    ]
+
+
+def _fill_cube(context: Context) -> None:
+    created = "k.created_in_crm_at"
+    select = (
+        f"SELECT {context.dialect.month_of_timestamp(created)} AS month, k.region_id, "  # noqa: S608
+        "k.handled_by_id AS rep_id, COUNT(*) AS complaints, "
+        "SUM(k.satisfaction) AS satisfaction_sum, COUNT(k.satisfaction) AS surveyed "
+        f"FROM core_complaint AS k WHERE {created} >= %s AND {created} < %s GROUP BY 1, 2, 3"
+    )
+    create_work_table(context, CUBE, select, _time_range(context))
+
+
+def _ordering_customers(context: Context, cut: Cut, grain: Grain) -> tuple[str, list[object]]:
+    """Customers with an order, per period and scope: the repurchase rate's denominator."""
+    sql = (
+        f"SELECT s.period_start AS period, {_prefixed('s', DIMENSION_LIST)}, "  # noqa: S608
+        f"s.denominator AS amount FROM {SNAPSHOT_TABLE} AS s "
+        "WHERE s.metric = 'repurchase_rate' AND s.grain = %s AND s.cut = %s "
+        "AND s.period_start >= %s AND s.period_start < %s"
+    )
+    params = [
+        grain.value,
+        cut_label(cut),
+        context.date_param(context.start),
+        context.date_param(context.end),
+    ]
+    return sql, params
+
+
+def _prefixed(alias: str, columns: str) -> str:
+    return ", ".join(f"{alias}.{column}" for column in columns.split(", "))
+
+
+def _compute_response_medians(context: Context) -> None:
+    created = "k.created_in_crm_at"
+    complaints = Source(
+        from_sql="core_complaint AS k LEFT JOIN core_profile AS p ON p.user_id = k.handled_by_id",
+        month=context.dialect.month_of_timestamp(created),
+        dimensions=_dimensions("k.region_id", "p.team_id", "k.handled_by_id"),
+        where=f"{created} >= %s AND {created} < %s",
+        params=tuple(_time_range(context)),
+    )
+    hours = context.dialect.hours_between("k.first_response_at", created)
+    for cut in METRICS["complaint_response_hours"].cuts:
+        insert_medians(context, complaints, cut, "complaint_response_hours", hours)

@@ -1,0 +1,142 @@
+"""Lead KPIs: lead count, conversion, first response (median and mean), SLA breaches, cycle.
+
+The additive ones come from one pass over the leads of the range into a small cube (month ×
+region × product line × team × owner × grade: about 5,000 rows for a million leads); every cut and
+grain is then a GROUP BY over that cube. Medians need every value: the answered leads (and the
+won ones) are copied once into a narrow work table that each median cut then sorts.
+
+A lead's team is its owner's team today (owner → profile → team), as in salesopt.core.access.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+from salesopt.core.periods import start_of_day
+
+from ..catalog import METRICS, Cut, Dimension, Grain
+from .dialect import Dialect
+from .statements import (
+    Context,
+    Measure,
+    Source,
+    create_work_table,
+    drop_work_table,
+    insert_measures,
+    insert_medians,
+)
+
+CUBE = "kpis_work_lead_cube"
+RESPONSES = "kpis_work_lead_responses"
+WINS = "kpis_work_lead_wins"
+COLUMNS = {
+    Dimension.REGION: "region_id",
+    Dimension.PRODUCT_LINE: "product_line_id",
+    Dimension.TEAM: "team_id",
+    Dimension.REP: "rep_id",
+    Dimension.GRADE: "grade",
+}
+# Straight from core_lead (joined to the owner's profile as p), NULL where a lead has none.
+RAW_DIMENSIONS = (
+    "l.region_id, l.product_line_id, p.team_id, l.owner_id AS rep_id, NULLIF(l.grade, '') AS grade"
+)
+LEADS_AND_OWNERS = "core_lead AS l LEFT JOIN core_profile AS p ON p.user_id = l.owner_id"
+ADDITIVE_MEASURES = (
+    Measure("lead_count", "SUM(w.leads)"),
+    Measure("lead_conversion_rate", "SUM(w.converted)", "SUM(w.leads)"),
+    Measure("first_response_hours_mean", "SUM(w.response_hours)", "SUM(w.answered)"),
+    Measure("sla_breach_rate", "SUM(w.breached)", "SUM(w.graded)"),
+)
+CONVERTED = "(l.status = 'converted' OR l.won_at IS NOT NULL)"
+
+
+def compute_leads(context: Context) -> None:
+    _fill_cube(context)
+    cube = _work_source(CUBE)
+    for cut, measures in _measures_by_cut():
+        for grain in Grain:
+            insert_measures(context, cube, cut, grain, measures)
+    drop_work_table(context, CUBE)
+    _fill_values(context, RESPONSES, "l.created_in_crm_at", _response_hours(context.dialect))
+    for cut in METRICS["first_response_hours"].cuts:
+        insert_medians(context, _work_source(RESPONSES), cut, "first_response_hours", "w.x")
+    drop_work_table(context, RESPONSES)
+    _fill_values(context, WINS, "l.won_at", _cycle_days(context.dialect))
+    for cut in METRICS["sales_cycle_days"].cuts:
+        insert_medians(context, _work_source(WINS), cut, "sales_cycle_days", "w.x")
+    drop_work_table(context, WINS)
+
+
+def _work_source(table: str) -> Source:
+    """A work table of this module: a month column and the five dimension columns."""
+    dimensions = {dimension: f"w.{column}" for dimension, column in COLUMNS.items()}
+    return Source(from_sql=f"{table} AS w", month="w.month", dimensions=dimensions)
+
+
+def _measures_by_cut() -> list[tuple[Cut, list[Measure]]]:
+    cuts = dict.fromkeys(cut for m in ADDITIVE_MEASURES for cut in METRICS[m.metric].cuts)
+    return [(cut, [m for m in ADDITIVE_MEASURES if METRICS[m.metric].stores(cut)]) for cut in cuts]
+
+
+def _fill_cube(context: Context) -> None:
+    dialect = context.dialect
+    created, answered = "l.created_in_crm_at", "l.first_response_at"
+    select = (
+        f"SELECT {dialect.month_of_timestamp(created)} AS month, {RAW_DIMENSIONS}, "  # noqa: S608
+        "COUNT(*) AS leads, "
+        f"COUNT(*) FILTER (WHERE {CONVERTED}) AS converted, COUNT({answered}) AS answered, "
+        f"SUM({_response_hours(dialect)}) AS response_hours, "
+        f"COUNT({_deadline(dialect)}) AS graded, "
+        f"COUNT(*) FILTER (WHERE {_breached(dialect)}) AS breached "
+        f"FROM {LEADS_AND_OWNERS} WHERE {created} >= %s AND {created} < %s "
+        "GROUP BY 1, 2, 3, 4, 5, 6"
+    )
+    params = [context.time_param(context.now), *_time_range(context)]
+    create_work_table(context, CUBE, select, params)
+
+
+def _response_hours(dialect: Dialect) -> str:
+    return dialect.hours_between("l.first_response_at", "l.created_in_crm_at")
+
+
+def _cycle_days(dialect: Dialect) -> str:
+    return f"({dialect.hours_between('l.won_at', 'l.created_in_crm_at')} / 24.0)"
+
+
+def _fill_values(context: Context, table: str, timestamp: str, value: str) -> None:
+    """One narrow row (month of `timestamp`, dimensions, x) per lead with a value in range."""
+    month = context.dialect.month_of_timestamp(timestamp)
+    select = (
+        f"SELECT {month} AS month, {RAW_DIMENSIONS}, {value} AS x "  # noqa: S608
+        f"FROM {LEADS_AND_OWNERS} WHERE {timestamp} >= %s AND {timestamp} < %s "
+        f"AND {value} IS NOT NULL"
+    )
+    create_work_table(context, table, select, _time_range(context))
+
+
+def _deadline(dialect: Dialect) -> str:
+    """The response deadline of the lead's grade; NULL for an ungraded lead."""
+    deadlines = settings.SALESOPT_GRADE_SLA_HOURS
+    branches = " ".join(
+        f"WHEN '{grade}' THEN {dialect.duration(float(hours))}"
+        for grade, hours in sorted(deadlines.items())
+        if grade.isalpha() and len(grade) == 1
+    )
+    return f"(CASE l.grade {branches} END)"
+
+
+def _breached(dialect: Dialect) -> str:
+    """Answered after the deadline, or unanswered with the deadline already past (at `now`)."""
+    created, answered = "l.created_in_crm_at", "l.first_response_at"
+    deadline = _deadline(dialect)
+    late = dialect.later_than(answered, created, deadline)
+    overdue = dialect.later_than(dialect.timestamp_parameter(), created, deadline)
+    return f"({deadline} IS NOT NULL AND ({late} OR ({answered} IS NULL AND {overdue})))"
+
+
+def _time_range(context: Context) -> list[object]:
+    """The range as company-zone midnights: [first day of the first month, first after)."""
+    return [
+        context.time_param(start_of_day(context.start)),
+        context.time_param(start_of_day(context.end)),
+    ]

@@ -1,0 +1,276 @@
+"""Statement builders: `INSERT INTO kpis_kpisnapshot … SELECT … GROUP BY` for one cut and grain.
+
+Every KPI row is written by the database from an aggregate; Python only assembles the SQL. All
+identifiers and literals spliced into the SQL come from the catalog and the family modules (never
+from input); values from outside (times, dates) are bound parameters.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection
+
+from ..catalog import DIMENSION_ORDER, Cut, Dimension, Grain
+from .dialect import Dialect
+
+SNAPSHOT_TABLE = "kpis_kpisnapshot"
+SNAPSHOT_COLUMNS = (
+    "metric, grain, period_start, cut, region_id, product_line_id, team_id, rep_id, grade, "
+    "value, numerator, denominator, computed_at"
+)
+DIMENSION_COLUMNS: dict[Dimension, str] = {
+    Dimension.REGION: "region_id",
+    Dimension.PRODUCT_LINE: "product_line_id",
+    Dimension.TEAM: "team_id",
+    Dimension.REP: "rep_id",
+    Dimension.GRADE: "grade",
+}
+_ALL_LITERALS: dict[Dimension, str] = dict.fromkeys(Dimension, "0") | {Dimension.GRADE: "''"}
+DIMENSION_LIST = ", ".join(DIMENSION_COLUMNS[dimension] for dimension in DIMENSION_ORDER)
+
+
+def cut_label(cut: Cut) -> str:
+    return ",".join(dimension.value for dimension in cut)
+
+
+@dataclass(frozen=True)
+class Source:
+    """Rows to aggregate: a FROM clause, each row's month, and where each dimension is.
+
+    `dimensions` map to expressions that are NULL when a row has no value for that dimension
+    (a lead without a region), so a cut leaves such rows out while the totals keep them.
+    """
+
+    from_sql: str
+    month: str
+    dimensions: Mapping[Dimension, str]
+    where: str = "1 = 1"
+    params: tuple[Any, ...] = ()
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One KPI from an aggregate: numerator ÷ denominator, or a total when there is none."""
+
+    metric: str
+    numerator: str
+    denominator: str | None = None
+
+
+@dataclass
+class Context:
+    """What every statement of one recompute shares: the range, the clock, the dialect."""
+
+    dialect: Dialect
+    start: dt.date  # first month computed
+    end: dt.date  # first month after the range
+    now: dt.datetime
+    rows_written: dict[str, int] = field(default_factory=dict)
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, list(params))
+            return max(cursor.rowcount, 0)
+
+    def write(self, metric_keys: Sequence[str], sql: str, params: Sequence[Any] = ()) -> None:
+        """Run an INSERT into the snapshot table and count its rows under its metrics."""
+        written = self.execute(sql, params)
+        label = ",".join(metric_keys)
+        self.rows_written[label] = self.rows_written.get(label, 0) + written
+
+    def computed_at(self) -> Any:
+        return connection.ops.adapt_datetimefield_value(self.now)
+
+    def date_param(self, day: dt.date) -> Any:
+        return connection.ops.adapt_datefield_value(day)
+
+    def time_param(self, moment: dt.datetime) -> Any:
+        return connection.ops.adapt_datetimefield_value(moment)
+
+
+def dimension_selects(source: Source, cut: Cut) -> str:
+    """The five snapshot dimension columns: the source's value when cut by it, else "all"."""
+    parts = []
+    for dimension in DIMENSION_ORDER:
+        expression = source.dimensions[dimension] if dimension in cut else _ALL_LITERALS[dimension]
+        parts.append(f"{expression} AS {DIMENSION_COLUMNS[dimension]}")
+    return ", ".join(parts)
+
+
+def present(source: Source, cut: Cut) -> str:
+    return " AND ".join([f"({source.dimensions[d]}) IS NOT NULL" for d in cut] or ["1 = 1"])
+
+
+def group_by(period: str, source: Source, cut: Cut) -> str:
+    return ", ".join([period, *(source.dimensions[dimension] for dimension in cut)])
+
+
+def ratio(numerator: str, denominator: str) -> str:
+    """numerator ÷ denominator as a float, NULL when the denominator is 0 (shown as "—")."""
+    return f"CASE WHEN {denominator} = 0 THEN NULL ELSE {numerator} * 1.0 / {denominator} END"
+
+
+def insert_measures(
+    context: Context, source: Source, cut: Cut, grain: Grain, measures: Sequence[Measure]
+) -> None:
+    """One INSERT … SELECT … GROUP BY writing every measure of `source` for a cut and grain."""
+    dialect = context.dialect
+    period = dialect.period_of_month(grain, source.month)
+    aggregates = []
+    branches = []
+    for index, measure in enumerate(measures):
+        aggregates.append(f"{measure.numerator} AS n{index}")
+        value, denominator = f"n{index}", "NULL"
+        if measure.denominator:
+            aggregates.append(f"{measure.denominator} AS d{index}")
+            value, denominator = ratio(f"n{index}", f"d{index}"), f"d{index}"
+        branches.append(
+            f"SELECT '{measure.metric}', '{grain.value}', {dialect.as_date('period')}, "  # noqa: S608
+            f"'{cut_label(cut)}', {DIMENSION_LIST}, {value}, n{index}, {denominator}, %s "
+            "FROM aggregated"
+        )
+    sql = (
+        f"WITH aggregated AS (SELECT {period} AS period, {dimension_selects(source, cut)}, "  # noqa: S608
+        f"{', '.join(aggregates)} FROM {source.from_sql} "
+        f"WHERE ({source.where}) AND {present(source, cut)} "
+        f"GROUP BY {group_by(period, source, cut)}) "
+        f"INSERT INTO {SNAPSHOT_TABLE} ({SNAPSHOT_COLUMNS}) {' UNION ALL '.join(branches)}"
+    )
+    params = [*source.params, *([context.computed_at()] * len(measures))]
+    context.write([measure.metric for measure in measures], sql, params)
+
+
+def insert_medians(context: Context, source: Source, cut: Cut, metric: str, value: str) -> None:
+    """Median (value), sum (numerator) and count (denominator) of `value`, for every grain."""
+    if context.dialect.is_postgres:
+        _insert_medians_postgres(context, source, cut, metric, value)
+        return
+    for grain in Grain:
+        _insert_medians_sqlite(context, source, cut, grain, metric, value)
+
+
+def _insert_medians_postgres(
+    context: Context, source: Source, cut: Cut, metric: str, value: str
+) -> None:
+    # One statement for the three grains: the grouping sets nest (year ⊃ quarter ⊃ month), so
+    # PostgreSQL sorts the rows once per cut instead of once per grain.
+    dialect = context.dialect
+    keys = [DIMENSION_COLUMNS[dimension] for dimension in cut]
+    sets = ", ".join(
+        "(" + ", ".join([*periods, *keys]) + ")"
+        for periods in (("y", "q", "m"), ("y", "q"), ("y",))
+    )
+    sql = (
+        f"INSERT INTO {SNAPSHOT_TABLE} ({SNAPSHOT_COLUMNS}) "  # noqa: S608
+        f"SELECT '{metric}', CASE GROUPING(q, m) WHEN 0 THEN 'month' WHEN 1 THEN 'quarter' "
+        f"ELSE 'year' END, COALESCE(m, q, y)::date, '{cut_label(cut)}', "
+        f"{_grouped_dimensions(cut)}, "
+        "percentile_cont(0.5) WITHIN GROUP (ORDER BY x), SUM(x), COUNT(x), %s "
+        f"FROM (SELECT {source.month} AS m, {dialect.truncate(Grain.QUARTER, source.month)} AS q, "
+        f"{dialect.truncate(Grain.YEAR, source.month)} AS y, "
+        f"{dimension_selects(source, cut)}, {value} AS x FROM {source.from_sql} "
+        f"WHERE ({source.where}) AND {present(source, cut)} AND ({value}) IS NOT NULL) AS measured "
+        f"GROUP BY GROUPING SETS ({sets})"
+    )
+    context.write([metric], sql, [context.computed_at(), *source.params])
+
+
+def _grouped_dimensions(cut: Cut) -> str:
+    """The dimension columns of a grouped query: grouped ones as they are, the others "all"."""
+    return ", ".join(
+        DIMENSION_COLUMNS[dimension] if dimension in cut else _ALL_LITERALS[dimension]
+        for dimension in DIMENSION_ORDER
+    )
+
+
+def _insert_medians_sqlite(
+    context: Context, source: Source, cut: Cut, grain: Grain, metric: str, value: str
+) -> None:
+    # SQLite has no percentile function: rank the values within each group with window
+    # functions and average the middle one (odd count) or two (even count).
+    period = context.dialect.period_of_month(grain, source.month)
+    partition = group_by(period, source, cut)
+    keys = ", ".join(["period", *(DIMENSION_COLUMNS[dimension] for dimension in cut)])
+    sql = (
+        f"INSERT INTO {SNAPSHOT_TABLE} ({SNAPSHOT_COLUMNS}) "  # noqa: S608
+        f"SELECT '{metric}', '{grain.value}', period, '{cut_label(cut)}', "
+        f"{_grouped_dimensions(cut)}, "
+        "AVG(CASE WHEN position IN ((total + 1) / 2, (total + 2) / 2) THEN x END), "
+        "SUM(x), COUNT(x), %s "
+        f"FROM (SELECT {period} AS period, {dimension_selects(source, cut)}, {value} AS x, "
+        f"ROW_NUMBER() OVER (PARTITION BY {partition} ORDER BY {value}) AS position, "
+        f"COUNT(*) OVER (PARTITION BY {partition}) AS total FROM {source.from_sql} "
+        f"WHERE ({source.where}) AND {present(source, cut)} AND ({value}) IS NOT NULL) AS measured "
+        f"GROUP BY {keys}"
+    )
+    context.write([metric], sql, [context.computed_at(), *source.params])
+
+
+def insert_joined_ratio(
+    context: Context,
+    *,
+    metric: str,
+    grain: Grain,
+    cut: Cut,
+    numerators: tuple[str, Sequence[Any]],
+    denominators: tuple[str, Sequence[Any]],
+) -> None:
+    """numerator ÷ denominator where the two come from different queries.
+
+    Each query yields `period, region_id, product_line_id, team_id, rep_id, grade, amount`; a
+    period and scope present in either gets a row (a month with revenue but no target has a
+    row with value NULL; one with a target but no revenue has attainment 0).
+    """
+    numerator_sql, numerator_params = numerators
+    denominator_sql, denominator_params = denominators
+    sql = (
+        f"WITH numerators AS ({numerator_sql}), denominators AS ({denominator_sql}), "  # noqa: S608
+        f"keys AS (SELECT period, {DIMENSION_LIST} FROM numerators "
+        f"UNION SELECT period, {DIMENSION_LIST} FROM denominators) "
+        f"INSERT INTO {SNAPSHOT_TABLE} ({SNAPSHOT_COLUMNS}) "
+        f"SELECT '{metric}', '{grain.value}', k.period, "
+        f"'{cut_label(cut)}', k.region_id, k.product_line_id, k.team_id, k.rep_id, k.grade, "
+        f"{ratio('COALESCE(n.amount, 0)', 'COALESCE(d.amount, 0)')}, "
+        "COALESCE(n.amount, 0), COALESCE(d.amount, 0), %s FROM keys AS k "
+        f"LEFT JOIN numerators AS n ON {_same_key('n')} "
+        f"LEFT JOIN denominators AS d ON {_same_key('d')}"
+    )
+    context.write([metric], sql, [*numerator_params, *denominator_params, context.computed_at()])
+
+
+def _same_key(alias: str) -> str:
+    columns = ("period", *DIMENSION_COLUMNS.values())
+    return " AND ".join(f"k.{column} = {alias}.{column}" for column in columns)
+
+
+def aggregate_query(
+    dialect: Dialect, source: Source, cut: Cut, grain: Grain, amount: str
+) -> tuple[str, Sequence[Any]]:
+    """`period, <five dimension columns>, amount` of `source` for a cut and grain."""
+    period = dialect.period_of_month(grain, source.month)
+    sql = (
+        f"SELECT {dialect.as_date(period)} AS period, {dimension_selects(source, cut)}, "  # noqa: S608
+        f"{amount} AS amount "
+        f"FROM {source.from_sql} WHERE ({source.where}) AND {present(source, cut)} "
+        f"GROUP BY {group_by(period, source, cut)}"
+    )
+    return sql, source.params
+
+
+def create_work_table(context: Context, name: str, select_sql: str, params: Sequence[Any]) -> None:
+    """A temporary table private to this connection, filled from `select_sql`.
+
+    It is dropped first in case an earlier recompute on this connection failed half-way, and on
+    PostgreSQL again at commit, whatever happens in between.
+    """
+    context.execute(f"DROP TABLE IF EXISTS {name}")
+    on_commit = " ON COMMIT DROP" if context.dialect.is_postgres else ""
+    context.execute(f"CREATE TEMPORARY TABLE {name}{on_commit} AS {select_sql}", params)
+
+
+def drop_work_table(context: Context, name: str) -> None:
+    context.execute(f"DROP TABLE IF EXISTS {name}")

@@ -1,0 +1,101 @@
+"""KPI snapshots (what pages read) and API tokens (how scripts authenticate to the KPI API)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .catalog import Grain
+
+# "All" in a dimension column: 0 for ids, '' for the grade. A sentinel, not NULL, so that the
+# unique constraint holds on SQLite and PostgreSQL alike (NULLs are distinct in a unique index,
+# and SQLite has no NULLS NOT DISTINCT) and reads filter by plain equality.
+ALL = 0
+ALL_GRADES = ""
+
+
+class KpiSnapshot(models.Model):
+    """One KPI figure: a metric for one period and one combination of dimension values."""
+
+    metric = models.CharField(_("metric"), max_length=48)
+    grain = models.CharField(
+        _("period type"), max_length=8, choices=[(grain.value, grain.value) for grain in Grain]
+    )
+    period_start = models.DateField(_("period start"))
+    # Which dimensions this row is cut by, comma-separated in catalog order ('' = company-wide).
+    # Redundant with the columns below (set = cut by it), but it makes every read one equality.
+    cut = models.CharField(_("cut"), max_length=64, blank=True)
+    # Plain ids, not foreign keys: snapshots are derived data, rebuilt wholesale, and 0 means all.
+    region_id = models.BigIntegerField(_("region"), default=ALL)
+    product_line_id = models.BigIntegerField(_("product line"), default=ALL)
+    team_id = models.BigIntegerField(_("team"), default=ALL)
+    rep_id = models.BigIntegerField(_("rep"), default=ALL)
+    grade = models.CharField(_("lead grade"), max_length=1, blank=True, default=ALL_GRADES)
+    value = models.FloatField(_("value"), null=True, blank=True)
+    numerator = models.DecimalField(
+        _("numerator"), max_digits=24, decimal_places=6, null=True, blank=True
+    )
+    denominator = models.DecimalField(
+        _("denominator"), max_digits=24, decimal_places=6, null=True, blank=True
+    )
+    computed_at = models.DateTimeField(_("computed at"))
+
+    class Meta:
+        verbose_name = _("KPI snapshot")
+        verbose_name_plural = _("KPI snapshots")
+        constraints = [
+            # Two recomputes can never leave the same figure twice; also serves the slice
+            # deletes (metric, grain, period range).
+            models.UniqueConstraint(
+                fields=[
+                    "metric",
+                    "grain",
+                    "period_start",
+                    "region_id",
+                    "product_line_id",
+                    "team_id",
+                    "rep_id",
+                    "grade",
+                ],
+                name="kpis_snapshot_unique_figure",
+            ),
+        ]
+        indexes = [
+            # kpi_series: one metric, grain and cut over a range of periods.
+            models.Index(
+                fields=["metric", "grain", "cut", "period_start"], name="kpis_snapshot_series"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.metric} {self.grain} {self.period_start} [{self.cut}] = {self.value}"
+
+
+class ApiToken(models.Model):
+    """A bearer token for the KPI API; only its SHA-256 is stored, the token is shown once."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="kpi_api_tokens",
+    )
+    # SHA-256 suffices: tokens are 256 random bits, so there is nothing to brute-force that a
+    # slow password hash would protect, and a lookup by hash stays one index probe.
+    token_hash = models.CharField(_("token hash"), max_length=64)
+    prefix = models.CharField(
+        _("token prefix"), max_length=12, help_text=_("The first characters, to recognise it.")
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        constraints = [
+            models.UniqueConstraint(fields=["token_hash"], name="kpis_apitoken_unique_hash"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user})"

@@ -1,0 +1,292 @@
+"""The one KPI reader: `kpi_series`, for every page, export, the API and the command.
+
+It reads snapshots only (a handful of indexed rows), never the CRM tables, and applies row
+access the same way salesopt.core.access does:
+
+- admins, sales managers and executives read any stored cut;
+- a team lead reads within their own team: `by=rep` gives their team's reps, `by=team` their
+  team alone, no `by` their team's total, and any other `by` (region, grade, …) the stored
+  team × that-dimension cut filtered to their team;
+- a rep reads their own figures the same way (`by=rep` or no `by`: themselves; `by=grade`:
+  rep × grade); `by=team` is refused (a team total includes colleagues' rows);
+- a user without a role (or a team lead without a team) reads nothing.
+
+A cut that is not stored for a KPI (see catalog.Metric.cuts) is an error naming the ones that
+are, not an empty series. Periods without a stored row in the range (nothing happened) are
+filled in: 0 for totals, no value ("—") for ratios and medians.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+
+from salesopt.core import access
+from salesopt.core.models import ProductLine, Region, Role, Team
+from salesopt.core.periods import company_today
+
+from .catalog import METRICS, Cut, Dimension, Grain, Metric, Rollup, canonical_cut
+from .models import KpiSnapshot
+from .periods import parse_period, period_end, period_label, period_start
+from .presentation import DIMENSION_FIELDS, number
+
+if TYPE_CHECKING:
+    from salesopt.core.access import AnyUser
+
+
+class KpiQueryError(ValueError):
+    """A request the catalog cannot answer: unknown metric, grain, cut or period."""
+
+
+class KpiAccessError(KpiQueryError):
+    """A cut outside the reader's scope (a rep asking for their team's total)."""
+
+
+@dataclass(frozen=True)
+class KpiPoint:
+    period_start: dt.date
+    period: str
+    dims: dict[str, str]
+    value: float | None
+    numerator: Decimal | None
+    denominator: Decimal | None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "period": self.period,
+            "dims": self.dims,
+            "value": self.value,
+            "numerator": number(self.numerator),
+            "denominator": number(self.denominator),
+        }
+
+
+@dataclass(frozen=True)
+class KpiSeries:
+    metric: Metric
+    grain: Grain
+    by: Cut
+    rows: list[KpiPoint] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "metric": self.metric.key,
+            "grain": self.grain.value,
+            "by": [dimension.value for dimension in self.by],
+            "rows": [row.as_json() for row in self.rows],
+        }
+
+
+@dataclass(frozen=True)
+class _ReadPlan:
+    """Which stored cut answers the request, and the scope filter on it."""
+
+    cut: Cut
+    scope: Q
+
+
+def kpi_series(
+    *,
+    user: AnyUser,
+    metric: str,
+    grain: str = Grain.MONTH.value,
+    by: str | Sequence[str] | None = None,
+    period_from: str | dt.date | None = None,
+    period_to: str | dt.date | None = None,
+) -> KpiSeries:
+    """One KPI per period (and per value of the `by` dimensions) within the user's scope."""
+    definition, grain_value, cut = _parse_request(metric, grain, by)
+    first, end = _parse_range(grain_value, period_from, period_to)
+    plan = _read_plan(user, definition, cut)
+    if plan is None:
+        return KpiSeries(definition, grain_value, cut)
+    snapshots = KpiSnapshot.objects.filter(
+        plan.scope, metric=definition.key, grain=grain_value.value, cut=_cut_label(plan.cut)
+    )
+    if first is not None:
+        snapshots = snapshots.filter(period_start__gte=first)
+    if end is not None:
+        snapshots = snapshots.filter(period_start__lt=end)
+    fetched = list(
+        snapshots.values_list(
+            "period_start", *(DIMENSION_FIELDS[d] for d in cut), "value", "numerator", "denominator"
+        )
+    )
+    rows = _points(definition, grain_value, cut, fetched)
+    return KpiSeries(
+        definition, grain_value, cut, _filled(definition, grain_value, cut, rows, first, end)
+    )
+
+
+def _cut_label(cut: Cut) -> str:
+    return ",".join(dimension.value for dimension in cut)
+
+
+def _parse_request(
+    metric: str, grain: str, by: str | Sequence[str] | None
+) -> tuple[Metric, Grain, Cut]:
+    definition = METRICS.get(metric)
+    if definition is None:
+        raise KpiQueryError(f"unknown metric {metric!r}; known: {', '.join(METRICS)}")
+    try:
+        grain_value = Grain(grain)
+    except ValueError:
+        known = ", ".join(g.value for g in Grain)
+        raise KpiQueryError(f"unknown grain {grain!r}; use one of {known}") from None
+    names = [part.strip() for part in by.split(",")] if isinstance(by, str) else list(by or [])
+    names = [name for name in names if name]
+    try:
+        dimensions = [Dimension(name) for name in names]
+    except ValueError:
+        known = ", ".join(d.value for d in Dimension)
+        raise KpiQueryError(f"unknown dimension in by={names}; use {known}") from None
+    if len(set(dimensions)) != len(dimensions):
+        raise KpiQueryError(f"by={names} names a dimension twice")
+    return definition, grain_value, canonical_cut(tuple(dimensions))
+
+
+def _parse_range(
+    grain: Grain, period_from: str | dt.date | None, period_to: str | dt.date | None
+) -> tuple[dt.date | None, dt.date | None]:
+    """[first period start, end): `from` rounds down to its grain period, `to` is inclusive."""
+    try:
+        first = _as_start(period_from) if period_from else None
+        last = _as_start(period_to) if period_to else None
+        end = _end_of(period_to) if period_to else None
+    except ValueError as error:
+        raise KpiQueryError(str(error)) from None
+    if first is not None:
+        first = period_start(grain, first)
+    if first is not None and last is not None and first > last:
+        raise KpiQueryError(f"the range starts after it ends: from={period_from} to={period_to}")
+    return first, end
+
+
+def _as_start(value: str | dt.date) -> dt.date:
+    return value if isinstance(value, dt.date) else parse_period(value).start
+
+
+def _end_of(value: str | dt.date) -> dt.date:
+    if isinstance(value, dt.date):
+        return value + dt.timedelta(days=1)
+    return parse_period(value).end
+
+
+def _read_plan(user: AnyUser, metric: Metric, cut: Cut) -> _ReadPlan | None:
+    role = access.role_of(user)
+    if role in access.COMPANY_WIDE_ROLES:
+        plan = _ReadPlan(cut, Q())
+    elif role == Role.TEAM_LEAD and access.team_of(user) is not None:
+        plan = _team_plan(user, cut)
+    elif role == Role.SALES_REP:
+        plan = _rep_plan(user, cut)
+    else:
+        return None
+    if not metric.stores(plan.cut):
+        raise KpiQueryError(_unavailable(metric, cut, scoped=plan.cut != cut))
+    return plan
+
+
+def _team_plan(user: AnyUser, cut: Cut) -> _ReadPlan:
+    team = access.team_of(user)
+    assert team is not None
+    if Dimension.REP in cut:
+        members = access.visible_profiles(user).values("user_id")
+        return _ReadPlan(cut, Q(rep_id__in=members))
+    return _ReadPlan(canonical_cut((*cut, Dimension.TEAM)), Q(team_id=team.pk))
+
+
+def _rep_plan(user: AnyUser, cut: Cut) -> _ReadPlan:
+    if Dimension.TEAM in cut:
+        raise KpiAccessError("a sales rep reads their own figures only: by=team is not available")
+    return _ReadPlan(canonical_cut((*cut, Dimension.REP)), Q(rep_id=user.pk))
+
+
+def _unavailable(metric: Metric, cut: Cut, *, scoped: bool) -> str:
+    asked = " × ".join(d.value for d in cut) or "company-wide"
+    stored = "; ".join(" × ".join(d.value for d in c) or "company-wide" for c in metric.cuts)
+    where = " within your scope" if scoped else ""
+    return f"{metric.key} is not available by {asked}{where}; stored cuts: {stored}"
+
+
+def _points(
+    metric: Metric, grain: Grain, cut: Cut, fetched: list[tuple[Any, ...]]
+) -> list[KpiPoint]:
+    names = _display_names(cut, fetched)
+    points = []
+    for row in fetched:
+        start, keys, (value, numerator, denominator) = row[0], row[1:-3], row[-3:]
+        dims = {d.value: names[d].get(key, str(key)) for d, key in zip(cut, keys, strict=True)}
+        points.append(
+            KpiPoint(start, period_label(grain, start), dims, value, numerator, denominator)
+        )
+    return sorted(points, key=lambda point: (point.period_start, list(point.dims.values())))
+
+
+def _display_names(cut: Cut, fetched: list[tuple[Any, ...]]) -> dict[Dimension, dict[Any, str]]:
+    """Names for the ids in the fetched rows: one small query per dimension of the cut."""
+    names: dict[Dimension, dict[Any, str]] = {}
+    for position, dimension in enumerate(cut, start=1):
+        keys = {row[position] for row in fetched}
+        names[dimension] = _names_of(dimension, keys)
+    return names
+
+
+def _names_of(dimension: Dimension, keys: Iterable[Any]) -> dict[Any, str]:
+    if dimension == Dimension.GRADE:
+        return {key: str(key) for key in keys}
+    if dimension == Dimension.REP:
+        users = get_user_model().objects.filter(pk__in=keys).select_related("profile")
+        return {user.pk: _rep_name(user) for user in users}
+    model = {Dimension.REGION: Region, Dimension.PRODUCT_LINE: ProductLine, Dimension.TEAM: Team}
+    return dict(model[dimension].objects.filter(pk__in=keys).values_list("pk", "name"))
+
+
+def _rep_name(user: Any) -> str:
+    profile = getattr(user, "profile", None)
+    return (profile.display_name if profile is not None else "") or user.get_username()
+
+
+def _filled(
+    metric: Metric,
+    grain: Grain,
+    cut: Cut,
+    rows: list[KpiPoint],
+    first: dt.date | None,
+    end: dt.date | None,
+) -> list[KpiPoint]:
+    """Add the periods of the range (up to the current one) that have no row, per dims.
+
+    A series without `by` always has its one (empty) dims; a cut only has the dimension values
+    found in the range, since which regions or reps "should" have had figures is unknown.
+    """
+    groups = [()] if not cut else list(dict.fromkeys(tuple(row.dims.items()) for row in rows))
+    if not groups or (not rows and (first is None or end is None)):
+        return rows
+    start = period_start(grain, first or rows[0].period_start)
+    stop = end or period_end(grain, rows[-1].period_start)
+    stop = min(stop, period_end(grain, period_start(grain, company_today())))
+    present = {(row.period_start, tuple(row.dims.items())) for row in rows}
+    filled = list(rows)
+    while start < stop:
+        filled += [
+            _empty_point(metric, grain, start, dict(dims))
+            for dims in groups
+            if (start, dims) not in present
+        ]
+        start = period_end(grain, start)
+    return sorted(filled, key=lambda point: (point.period_start, list(point.dims.values())))
+
+
+def _empty_point(metric: Metric, grain: Grain, start: dt.date, dims: dict[str, str]) -> KpiPoint:
+    label = period_label(grain, start)
+    if metric.rollup == Rollup.TOTAL:
+        return KpiPoint(start, label, dims, 0.0, Decimal(0), None)
+    numerator = None if metric.rollup == Rollup.MEDIAN else Decimal(0)
+    return KpiPoint(start, label, dims, None, numerator, Decimal(0))

@@ -1,0 +1,81 @@
+"""KPI writes: recompute snapshots (now, or after an import) and issue API tokens."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from salesopt.core.periods import add_months, company_today
+
+from .compute import RecomputeResult, recompute
+from .models import ApiToken
+from .periods import parse_period
+from .tokens import new_token
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+
+# The nightly recompute (and a recompute without --from) covers this many months up to the
+# current one; the demo's history is 18 months.
+DEFAULT_RECOMPUTE_MONTHS = 18
+
+
+def recompute_months() -> int:
+    return int(getattr(settings, "SALESOPT_KPI_RECOMPUTE_MONTHS", DEFAULT_RECOMPUTE_MONTHS))
+
+
+def kpis_recompute(
+    *, period_from: str | dt.date | None = None, period_to: str | dt.date | None = None
+) -> RecomputeResult:
+    """Rewrite every KPI snapshot of the calendar years spanning the range, in one transaction.
+
+    `period_to` defaults to the current month, `period_from` to SALESOPT_KPI_RECOMPUTE_MONTHS
+    (18) months before it. Raises ValidationError keyed by field on a malformed period.
+    """
+    last = _month(period_to, "period_to") if period_to else company_today().replace(day=1)
+    first = (
+        _month(period_from, "period_from")
+        if period_from
+        else add_months(last, -(recompute_months() - 1))
+    )
+    if first > last:
+        raise ValidationError({"period_from": f"{first:%Y-%m} is after {last:%Y-%m}"})
+    return recompute(first_month=first, last_month=last)
+
+
+def _month(value: str | dt.date, field: str) -> dt.date:
+    if isinstance(value, dt.date):
+        return value.replace(day=1)
+    try:
+        return parse_period(value).start
+    except ValueError as error:
+        raise ValidationError({field: str(error)}) from None
+
+
+def recompute_after_import(*, months: Iterable[dt.date]) -> None:
+    """Queue a recompute of the months an import touched, once the import's transaction commits.
+
+    Call it inside the import's transaction with the months of every date the changed rows
+    carry (created, won, closed, ordered…). Nothing is queued for an empty list, and nothing at
+    all if the transaction rolls back.
+    """
+    touched = sorted({month.replace(day=1) for month in months})
+    if not touched:
+        return
+    from .tasks import recompute_kpis_task  # tasks import services: import at call time
+
+    period_from, period_to = f"{touched[0]:%Y-%m}", f"{touched[-1]:%Y-%m}"
+    transaction.on_commit(lambda: recompute_kpis_task.delay(period_from, period_to))
+
+
+@transaction.atomic
+def api_token_create(*, user: AbstractBaseUser) -> str:
+    """Store a new API token for `user` (its hash only) and return the token, shown once."""
+    token, token_hash = new_token()
+    ApiToken.objects.create(user=user, token_hash=token_hash, prefix=token[:12])
+    return token
