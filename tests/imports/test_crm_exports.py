@@ -23,8 +23,13 @@ def import_sample(path: Path, encoding: str, tmp_path: Path):
     copy.write_bytes(text.encode(encoding))
     with copy.open("rb") as handle:
         run = services.import_run_upload(user=None, uploaded=File(handle, name=copy.name))
-    services.import_run_set_mapping(run=run, kind=run.kind, preset=run.preset,
-                                    columns=run.mapping["columns"], create_missing=True)  # fmt: skip
+    services.import_run_set_mapping(
+        run=run,
+        kind=run.kind,
+        preset=run.preset,
+        columns=run.mapping["columns"],
+        create_missing=True,
+    )
     return services.import_run_execute(run_id=run.pk, skip_invalid=False), text
 
 
