@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .models import SavedMapping
 from .presets import presets_for
 from .schema import SCHEMAS, RecordKind
 from .tables import TABLES
@@ -84,8 +85,11 @@ class MappingForm(forms.Form):
     def __init__(self, *args: Any, headers: tuple[str, ...], kind: RecordKind, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.headers = headers
-        self.fields["preset"].choices = [("", _("None (map by hand)"))] + [
-            (preset.name, preset.label) for preset in presets_for(kind)
+        saved = SavedMapping.objects.filter(kind=kind).order_by("name")
+        self.fields["preset"].choices = [
+            ("", _("None (map by hand)")),
+            *((preset.name, preset.label) for preset in presets_for(kind)),
+            *((f"saved:{mapping.pk}", _("%s (saved)") % mapping.name) for mapping in saved),
         ]
         field_choices = [(IGNORE, _("— ignore —"))] + [
             (name, field_label(kind, name)) for name in SCHEMAS[kind].field_names

@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from salesopt.core.exports import csv_bytes
 
 from . import progress, readers
-from .mapping import file_combines, propose_mapping
+from .mapping import file_combines, guess_kind, propose_mapping
 from .models import ImportRun, ImportStatus, SavedMapping
 from .pipeline import ImportPlan, Outcome, process
 from .presets import Combine, get_preset, recognise
@@ -37,6 +37,7 @@ from .schema import SCHEMAS, FieldType, RecordKind
 from .tables import MODELS
 
 ERROR_REPORT_HEADER = ("row", "column", "value", "reason")
+SAVED_PREFIX = "saved:"  # a saved mapping in the preset list, by id
 
 
 # --- upload -------------------------------------------------------------------------------
@@ -112,10 +113,16 @@ def sniffed_of(run: ImportRun) -> readers.SniffResult:
 
 
 def _propose(sniffed: readers.SniffResult, kind: str) -> dict[str, Any]:
-    """Kind, preset, source and column mapping recognised from the headers."""
+    """Kind, preset, source and column mapping: a saved mapping made for exactly these
+    headers first, then the best built-in preset, then synonyms."""
+    saved = _saved_mapping_for(sniffed.headers, kind)
+    if saved is not None:
+        mapping = {**saved.mapping, "saved": saved.pk}
+        return {"kind": saved.kind, "preset": "", "source": saved.source, "mapping": mapping}
     matches = recognise(sniffed.headers, RecordKind(kind) if kind else None)
     preset = matches[0].preset if matches else None
-    chosen_kind = RecordKind(kind) if kind else (preset.kind if preset else RecordKind.LEAD)
+    guessed = preset.kind if preset else guess_kind(sniffed.headers) or RecordKind.LEAD
+    chosen_kind = RecordKind(kind) if kind else guessed
     if preset is not None and preset.kind != chosen_kind:
         preset = None
     mapping = propose_mapping(sniffed.headers, chosen_kind, preset=preset)
@@ -125,6 +132,22 @@ def _propose(sniffed: readers.SniffResult, kind: str) -> dict[str, Any]:
         "source": preset.crm if preset else "file",
         "mapping": {"columns": mapping.columns_dict(), "day_first": False},
     }
+
+
+def _saved_mapping_for(headers: tuple[str, ...], kind: str) -> SavedMapping | None:
+    candidates = SavedMapping.objects.filter(kind=kind) if kind else SavedMapping.objects.all()
+    for saved in candidates.order_by("-updated_at"):
+        if set(saved.mapping.get("columns", {})) == set(headers):
+            return saved
+    return None
+
+
+def _saved_columns(run: ImportRun, saved: SavedMapping) -> dict[str, str | None]:
+    """A saved mapping applied to this file: its columns where the headers match, synonyms for
+    the rest."""
+    base = propose_mapping(run.sniffed["headers"], RecordKind(saved.kind)).columns_dict()
+    columns = saved.mapping.get("columns", {})
+    return {header: columns.get(header, field) for header, field in base.items()}
 
 
 # --- mapping --------------------------------------------------------------------------------
@@ -145,6 +168,10 @@ def import_run_set_mapping(
 ) -> ImportRun:
     """Record the admin's mapping (header → field) after checking it; optionally save it."""
     _require_status(run, ImportStatus.MAPPED, ImportStatus.VALIDATED)
+    saved = (
+        {"saved": int(preset.removeprefix(SAVED_PREFIX))} if preset.startswith(SAVED_PREFIX) else {}
+    )
+    preset = "" if saved else preset  # a saved mapping's columns come in with the form
     schema = SCHEMAS[RecordKind(kind)]
     unknown = sorted(set(columns) - set(run.sniffed["headers"]))
     problems = _mapping_problems(schema, columns, _combine_rules(run, preset))
@@ -154,16 +181,20 @@ def import_run_set_mapping(
     run.source = (source or (get_preset(preset).crm if preset else run.source) or "file")[:32]
     run.time_zone = time_zone or run.time_zone
     run.create_missing = create_missing
-    run.mapping = {"columns": dict(columns), "day_first": day_first}
+    run.mapping = {"columns": dict(columns), "day_first": day_first, **saved}
     run.status = ImportStatus.MAPPED
     with transaction.atomic():
         run.save()
         if save_as:
             SavedMapping.objects.update_or_create(
                 name=save_as[:64],
-                defaults={"kind": kind, "source": run.source, "mapping": run.mapping,
-                          "created_by": user},
-            )  # fmt: skip
+                defaults={
+                    "kind": kind,
+                    "source": run.source,
+                    "mapping": run.mapping,
+                    "created_by": user,
+                },
+            )
     return run
 
 
@@ -188,9 +219,22 @@ def _combine_rules(run: ImportRun, preset: str) -> tuple[Combine, ...]:
     return file_combines(run.sniffed["headers"], get_preset(preset).combine) if preset else ()
 
 
+def chosen_preset(run: ImportRun) -> str:
+    """The preset list's value for the run: a built-in preset's name, or a saved mapping."""
+    saved = run.mapping.get("saved")
+    return f"{SAVED_PREFIX}{saved}" if saved and not run.preset else run.preset
+
+
 def import_run_repropose(*, run: ImportRun, kind: str, preset: str) -> ImportRun:
     """Switch to another kind or preset, with the column mapping that one proposes."""
     _require_status(run, ImportStatus.MAPPED, ImportStatus.VALIDATED)
+    if preset.startswith(SAVED_PREFIX):
+        saved = SavedMapping.objects.get(pk=int(preset.removeprefix(SAVED_PREFIX)))
+        run.kind, run.preset, run.source = saved.kind, "", saved.source
+        run.mapping = {**saved.mapping, "columns": _saved_columns(run, saved), "saved": saved.pk}
+        run.status = ImportStatus.MAPPED
+        run.save()
+        return run
     chosen = get_preset(preset) if preset else None
     record_kind = chosen.kind if chosen else RecordKind(kind)
     mapping = propose_mapping(run.sniffed["headers"], record_kind, preset=chosen)

@@ -95,9 +95,10 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _chose_another_preset(run: ImportRun, data: Any) -> bool:
     """A new kind or preset: propose its mapping afresh rather than validate the old one."""
-    kind, preset = data.get("kind", run.kind), data.get("preset", run.preset)
+    current = services.chosen_preset(run)
+    kind, preset = data.get("kind", run.kind), data.get("preset", current)
     known = kind in {choice.value for choice in RecordKind}
-    return known and (kind != run.kind or preset != run.preset)
+    return known and (kind != run.kind or preset != current)
 
 
 def _template(request: HttpRequest) -> str:
@@ -109,7 +110,7 @@ def _mapping_form(run: ImportRun, data: Any) -> MappingForm:
     columns = run.mapping.get("columns", {})
     initial = {
         "kind": run.kind,
-        "preset": run.preset,
+        "preset": services.chosen_preset(run),
         "time_zone": run.time_zone,
         "day_first": run.mapping.get("day_first", False),
         "create_missing": run.create_missing,
