@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from salesopt.core.exports import csv_bytes
+from salesopt.kpis.services import recompute_after_import
 
 from . import progress, readers
 from .mapping import file_combines, guess_kind, propose_mapping
@@ -294,6 +295,9 @@ def import_run_execute(*, run_id: int, skip_invalid: bool = True) -> ImportRun:
 
     def record_with_the_data(outcome: Outcome) -> None:
         _record(run, outcome, status=ImportStatus.DONE if outcome.wrote else ImportStatus.FAILED)
+        if outcome.created or outcome.updated:
+            # Queued when this transaction commits, never for an import that rolled back.
+            recompute_after_import(months=sorted(outcome.months))
 
     try:
         outcome = _run_pipeline(run, write=True, skip_invalid=skip_invalid,

@@ -21,9 +21,8 @@ team's / their own figure and the per-rep breakdown only (see selectors.py).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
-from itertools import combinations
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -36,7 +35,7 @@ class Grain(StrEnum):
 
 
 class Dimension(StrEnum):
-    """The cuts, in the order they appear in a cut tuple, a snapshot and the JSON output."""
+    """The cuts, in the order they appear in a cut tuple and in the JSON output."""
 
     REGION = "region"
     PRODUCT_LINE = "product_line"
@@ -87,6 +86,11 @@ PEOPLE_DIMENSIONS = frozenset({Dimension.TEAM, Dimension.REP})
 REGION_BY_PRODUCT_LINE: Cut = (Dimension.REGION, Dimension.PRODUCT_LINE)
 
 
+def cut_label(cut: Cut) -> str:
+    """How a cut is stored and named: its dimensions comma-separated ('' = company-wide)."""
+    return ",".join(dimension.value for dimension in cut)
+
+
 def canonical_cut(dimensions: tuple[Dimension, ...] | frozenset[Dimension]) -> Cut:
     """The dimensions in catalog order, so one cut has exactly one spelling."""
     return tuple(sorted(set(dimensions), key=DIMENSION_ORDER.index))
@@ -102,8 +106,9 @@ class Metric:
     rollup: Rollup
     dimensions: frozenset[Dimension]
     combinations: tuple[Cut, ...] = ()
-    # Targets exist per region, product line, team, rep and region × product line only.
-    scoped_combinations: bool = field(default=True)
+    # Team × dimension and rep × dimension cuts for scoped readers (additive KPIs only). Off
+    # for attainment: targets exist per region, product line, team, rep, region × product line.
+    scoped_combinations: bool = True
 
     @property
     def cuts(self) -> tuple[Cut, ...]:
@@ -327,14 +332,3 @@ METRICS: dict[str, Metric] = {
         ),
     )
 }
-
-
-def all_cuts() -> Iterator[tuple[Metric, Cut]]:
-    for metric in METRICS.values():
-        for cut in metric.cuts:
-            yield metric, cut
-
-
-def dimension_pairs() -> list[Cut]:
-    """Every two-dimension cut in catalog order (used to validate `by`)."""
-    return [canonical_cut(pair) for pair in combinations(DIMENSION_ORDER, 2)]

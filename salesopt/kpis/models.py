@@ -6,13 +6,21 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .catalog import Grain
+from .catalog import Dimension, Grain
 
 # "All" in a dimension column: 0 for ids, '' for the grade. A sentinel, not NULL, so that the
 # unique constraint holds on SQLite and PostgreSQL alike (NULLs are distinct in a unique index,
 # and SQLite has no NULLS NOT DISTINCT) and reads filter by plain equality.
 ALL = 0
 ALL_GRADES = ""
+# The snapshot column holding each dimension (plain columns: see KpiSnapshot).
+DIMENSION_COLUMNS: dict[Dimension, str] = {
+    Dimension.REGION: "region_id",
+    Dimension.PRODUCT_LINE: "product_line_id",
+    Dimension.TEAM: "team_id",
+    Dimension.REP: "rep_id",
+    Dimension.GRADE: "grade",
+}
 
 
 class KpiSnapshot(models.Model):

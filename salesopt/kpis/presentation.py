@@ -1,18 +1,8 @@
-"""How KPI figures leave the engine: snapshot fields per dimension, numbers for JSON and text."""
+"""How KPI figures leave the engine: numbers for JSON and for text tables."""
 
 from __future__ import annotations
 
 from decimal import Decimal
-
-from .catalog import Dimension
-
-DIMENSION_FIELDS: dict[Dimension, str] = {
-    Dimension.REGION: "region_id",
-    Dimension.PRODUCT_LINE: "product_line_id",
-    Dimension.TEAM: "team_id",
-    Dimension.REP: "rep_id",
-    Dimension.GRADE: "grade",
-}
 
 
 def number(value: Decimal | float | None) -> int | float | None:

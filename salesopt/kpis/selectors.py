@@ -25,16 +25,16 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from salesopt.core import access
 from salesopt.core.models import ProductLine, Region, Role, Team
 from salesopt.core.periods import company_today
 
-from .catalog import METRICS, Cut, Dimension, Grain, Metric, Rollup, canonical_cut
-from .models import KpiSnapshot
-from .periods import parse_period, period_end, period_label, period_start
-from .presentation import DIMENSION_FIELDS, number
+from .catalog import METRICS, Cut, Dimension, Grain, Metric, Rollup, canonical_cut, cut_label
+from .models import DIMENSION_COLUMNS, KpiSnapshot
+from .periods import ParsedPeriod, parse_period, period_end, period_label, period_start
+from .presentation import number
 
 if TYPE_CHECKING:
     from salesopt.core.access import AnyUser
@@ -85,10 +85,11 @@ class KpiSeries:
 
 @dataclass(frozen=True)
 class _ReadPlan:
-    """Which stored cut answers the request, and the scope filter on it."""
+    """Which stored cut answers the request, the scope filter on it, the dimensions shown."""
 
     cut: Cut
     scope: Q
+    shown: Cut
 
 
 def kpi_series(
@@ -106,26 +107,27 @@ def kpi_series(
     plan = _read_plan(user, definition, cut)
     if plan is None:
         return KpiSeries(definition, grain_value, cut)
-    snapshots = KpiSnapshot.objects.filter(
-        plan.scope, metric=definition.key, grain=grain_value.value, cut=_cut_label(plan.cut)
-    )
-    if first is not None:
-        snapshots = snapshots.filter(period_start__gte=first)
-    if end is not None:
-        snapshots = snapshots.filter(period_start__lt=end)
-    fetched = list(
-        snapshots.values_list(
-            "period_start", *(DIMENSION_FIELDS[d] for d in cut), "value", "numerator", "denominator"
-        )
-    )
-    rows = _points(definition, grain_value, cut, fetched)
+    rows = _points(definition, grain_value, cut, _fetch(definition, grain_value, plan, first, end))
     return KpiSeries(
         definition, grain_value, cut, _filled(definition, grain_value, cut, rows, first, end)
     )
 
 
-def _cut_label(cut: Cut) -> str:
-    return ",".join(dimension.value for dimension in cut)
+def _fetch(
+    metric: Metric, grain: Grain, plan: _ReadPlan, first: dt.date | None, end: dt.date | None
+) -> list[tuple[Any, ...]]:
+    """(period start, <ids of the shown dimensions>, value, numerator, denominator) rows."""
+    snapshots = KpiSnapshot.objects.filter(
+        plan.scope, metric=metric.key, grain=grain.value, cut=cut_label(plan.cut)
+    )
+    if first is not None:
+        snapshots = snapshots.filter(period_start__gte=first)
+    if end is not None:
+        snapshots = snapshots.filter(period_start__lt=end)
+    columns = [DIMENSION_COLUMNS[dimension] for dimension in plan.shown]
+    return list(
+        snapshots.values_list("period_start", *columns, "value", "numerator", "denominator")
+    )
 
 
 def _parse_request(
@@ -154,34 +156,32 @@ def _parse_request(
 def _parse_range(
     grain: Grain, period_from: str | dt.date | None, period_to: str | dt.date | None
 ) -> tuple[dt.date | None, dt.date | None]:
-    """[first period start, end): `from` rounds down to its grain period, `to` is inclusive."""
+    """[first period start, end) of the `grain` periods that hold `from` … `to` (inclusive).
+
+    Each bound is a label (2024-04, 2024-Q2, 2024) or a date (the period holding that day).
+    """
     try:
-        first = _as_start(period_from) if period_from else None
-        last = _as_start(period_to) if period_to else None
-        end = _end_of(period_to) if period_to else None
+        first = _parsed(period_from).start if period_from else None
+        last = _parsed(period_to) if period_to else None
     except ValueError as error:
         raise KpiQueryError(str(error)) from None
-    if first is not None:
-        first = period_start(grain, first)
-    if first is not None and last is not None and first > last:
+    if first is not None and last is not None and first >= last.end:
         raise KpiQueryError(f"the range starts after it ends: from={period_from} to={period_to}")
-    return first, end
+    start = period_start(grain, first) if first is not None else None
+    end = period_end(grain, period_start(grain, last.end - dt.timedelta(days=1))) if last else None
+    return start, end
 
 
-def _as_start(value: str | dt.date) -> dt.date:
-    return value if isinstance(value, dt.date) else parse_period(value).start
-
-
-def _end_of(value: str | dt.date) -> dt.date:
+def _parsed(value: str | dt.date) -> ParsedPeriod:
     if isinstance(value, dt.date):
-        return value + dt.timedelta(days=1)
-    return parse_period(value).end
+        return ParsedPeriod(value, value + dt.timedelta(days=1))
+    return parse_period(value)
 
 
 def _read_plan(user: AnyUser, metric: Metric, cut: Cut) -> _ReadPlan | None:
     role = access.role_of(user)
     if role in access.COMPANY_WIDE_ROLES:
-        plan = _ReadPlan(cut, Q())
+        plan = _ReadPlan(cut, Q(), cut)
     elif role == Role.TEAM_LEAD and access.team_of(user) is not None:
         plan = _team_plan(user, cut)
     elif role == Role.SALES_REP:
@@ -198,14 +198,14 @@ def _team_plan(user: AnyUser, cut: Cut) -> _ReadPlan:
     assert team is not None
     if Dimension.REP in cut:
         members = access.visible_profiles(user).values("user_id")
-        return _ReadPlan(cut, Q(rep_id__in=members))
-    return _ReadPlan(canonical_cut((*cut, Dimension.TEAM)), Q(team_id=team.pk))
+        return _ReadPlan(cut, Q(rep_id__in=members), cut)
+    return _ReadPlan(canonical_cut((*cut, Dimension.TEAM)), Q(team_id=team.pk), cut)
 
 
 def _rep_plan(user: AnyUser, cut: Cut) -> _ReadPlan:
     if Dimension.TEAM in cut:
         raise KpiAccessError("a sales rep reads their own figures only: by=team is not available")
-    return _ReadPlan(canonical_cut((*cut, Dimension.REP)), Q(rep_id=user.pk))
+    return _ReadPlan(canonical_cut((*cut, Dimension.REP)), Q(rep_id=user.pk), cut)
 
 
 def _unavailable(metric: Metric, cut: Cut, *, scoped: bool) -> str:
@@ -244,8 +244,12 @@ def _names_of(dimension: Dimension, keys: Iterable[Any]) -> dict[Any, str]:
     if dimension == Dimension.REP:
         users = get_user_model().objects.filter(pk__in=keys).select_related("profile")
         return {user.pk: _rep_name(user) for user in users}
-    model = {Dimension.REGION: Region, Dimension.PRODUCT_LINE: ProductLine, Dimension.TEAM: Team}
-    return dict(model[dimension].objects.filter(pk__in=keys).values_list("pk", "name"))
+    named: dict[Dimension, QuerySet[Any]] = {
+        Dimension.REGION: Region.objects.all(),
+        Dimension.PRODUCT_LINE: ProductLine.objects.all(),
+        Dimension.TEAM: Team.objects.all(),
+    }
+    return dict(named[dimension].filter(pk__in=keys).values_list("pk", "name"))
 
 
 def _rep_name(user: Any) -> str:

@@ -18,7 +18,7 @@ from .periods import parse_period
 from .tokens import new_token
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import User
 
 # The nightly recompute (and a recompute without --from) covers this many months up to the
 # current one; the demo's history is 18 months.
@@ -74,7 +74,7 @@ def recompute_after_import(*, months: Iterable[dt.date]) -> None:
 
 
 @transaction.atomic
-def api_token_create(*, user: AbstractBaseUser) -> str:
+def api_token_create(*, user: User) -> str:
     """Store a new API token for `user` (its hash only) and return the token, shown once."""
     token, token_hash = new_token()
     ApiToken.objects.create(user=user, token_hash=token_hash, prefix=token[:12])

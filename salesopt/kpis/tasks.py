@@ -7,7 +7,7 @@ from celery import shared_task
 from . import services
 
 
-@shared_task(acks_late=True)
+@shared_task(acks_late=True)  # type: ignore[untyped-decorator]  # celery ships no types
 def recompute_kpis_task(
     period_from: str | None = None, period_to: str | None = None
 ) -> dict[str, object]:

@@ -7,6 +7,7 @@ runs Celery tasks in process. DATABASE_URL and REDIS_URL switch to real servers.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -180,7 +181,15 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 }
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+SALESOPT_KPI_RECOMPUTE_MONTHS = env.int("SALESOPT_KPI_RECOMPUTE_MONTHS", default=18)
 CELERY_BEAT_SCHEDULE = {
+    # Every night at 03:30 company time (19:30 UTC): recompute every KPI of the last
+    # SALESOPT_KPI_RECOMPUTE_MONTHS months, so overdue unanswered leads and the current month's
+    # working days catch up with the clock.
+    "recompute-kpis-nightly": {
+        "task": "salesopt.kpis.tasks.recompute_kpis_task",
+        "schedule": crontab(hour=19, minute=30),
+    },
     # Every night at 03:10 (company time is irrelevant here): drop expired login sessions so the
     # session table does not grow without bound.
     "purge-expired-sessions-nightly": {

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from salesopt.core.periods import start_of_day
 
-from ..catalog import METRICS, Cut, Dimension, Grain
+from ..catalog import METRICS, Cut, Dimension, Grain, cut_label
 from .statements import (
     DIMENSION_LIST,
     SNAPSHOT_TABLE,
@@ -19,7 +19,6 @@ from .statements import (
     Source,
     aggregate_query,
     create_work_table,
-    cut_label,
     drop_work_table,
     insert_joined_ratio,
     insert_measures,
@@ -74,7 +73,7 @@ def _time_range(context: Context) -> list[object]:
 def _fill_cube(context: Context) -> None:
     created = "k.created_in_crm_at"
     select = (
-        f"SELECT {context.dialect.month_of_timestamp(created)} AS month, k.region_id, "  # noqa: S608
+        f"SELECT {context.dialect.month_of_timestamp(created)} AS month, k.region_id, "
         "k.handled_by_id AS rep_id, COUNT(*) AS complaints, "
         "SUM(k.satisfaction) AS satisfaction_sum, COUNT(k.satisfaction) AS surveyed "
         f"FROM core_complaint AS k WHERE {created} >= %s AND {created} < %s GROUP BY 1, 2, 3"
@@ -85,7 +84,7 @@ def _fill_cube(context: Context) -> None:
 def _ordering_customers(context: Context, cut: Cut, grain: Grain) -> tuple[str, list[object]]:
     """Customers with an order, per period and scope: the repurchase rate's denominator."""
     sql = (
-        f"SELECT s.period_start AS period, {_prefixed('s', DIMENSION_LIST)}, "  # noqa: S608
+        f"SELECT s.period_start AS period, {_prefixed('s', DIMENSION_LIST)}, "
         f"s.denominator AS amount FROM {SNAPSHOT_TABLE} AS s "
         "WHERE s.metric = 'repurchase_rate' AND s.grain = %s AND s.cut = %s "
         "AND s.period_start >= %s AND s.period_start < %s"

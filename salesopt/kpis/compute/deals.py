@@ -46,7 +46,7 @@ def _fill_cube(context: Context) -> None:
     closed = "o.closed_at"
     won, lost = OpportunityStage.WON.value, OpportunityStage.LOST.value
     select = (
-        f"SELECT {context.dialect.month_of_timestamp(closed)} AS month, o.region_id, "  # noqa: S608
+        f"SELECT {context.dialect.month_of_timestamp(closed)} AS month, o.region_id, "
         "o.product_line_id, o.owner_id AS rep_id, "
         f"COUNT(*) FILTER (WHERE o.stage = '{won}') AS won, COUNT(*) AS closed "
         f"FROM core_opportunity AS o WHERE o.stage IN ('{won}', '{lost}') "

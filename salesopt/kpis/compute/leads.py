@@ -12,9 +12,11 @@ from __future__ import annotations
 
 from django.conf import settings
 
+from salesopt.core.models import LeadStatus
 from salesopt.core.periods import start_of_day
 
-from ..catalog import METRICS, Cut, Dimension, Grain
+from ..catalog import METRICS, Cut, Grain
+from ..models import DIMENSION_COLUMNS
 from .dialect import Dialect
 from .statements import (
     Context,
@@ -29,13 +31,6 @@ from .statements import (
 CUBE = "kpis_work_lead_cube"
 RESPONSES = "kpis_work_lead_responses"
 WINS = "kpis_work_lead_wins"
-COLUMNS = {
-    Dimension.REGION: "region_id",
-    Dimension.PRODUCT_LINE: "product_line_id",
-    Dimension.TEAM: "team_id",
-    Dimension.REP: "rep_id",
-    Dimension.GRADE: "grade",
-}
 # Straight from core_lead (joined to the owner's profile as p), NULL where a lead has none.
 RAW_DIMENSIONS = (
     "l.region_id, l.product_line_id, p.team_id, l.owner_id AS rep_id, NULLIF(l.grade, '') AS grade"
@@ -47,7 +42,7 @@ ADDITIVE_MEASURES = (
     Measure("first_response_hours_mean", "SUM(w.response_hours)", "SUM(w.answered)"),
     Measure("sla_breach_rate", "SUM(w.breached)", "SUM(w.graded)"),
 )
-CONVERTED = "(l.status = 'converted' OR l.won_at IS NOT NULL)"
+CONVERTED = f"(l.status = '{LeadStatus.CONVERTED.value}' OR l.won_at IS NOT NULL)"
 
 
 def compute_leads(context: Context) -> None:
@@ -69,7 +64,7 @@ def compute_leads(context: Context) -> None:
 
 def _work_source(table: str) -> Source:
     """A work table of this module: a month column and the five dimension columns."""
-    dimensions = {dimension: f"w.{column}" for dimension, column in COLUMNS.items()}
+    dimensions = {dimension: f"w.{column}" for dimension, column in DIMENSION_COLUMNS.items()}
     return Source(from_sql=f"{table} AS w", month="w.month", dimensions=dimensions)
 
 
@@ -82,7 +77,7 @@ def _fill_cube(context: Context) -> None:
     dialect = context.dialect
     created, answered = "l.created_in_crm_at", "l.first_response_at"
     select = (
-        f"SELECT {dialect.month_of_timestamp(created)} AS month, {RAW_DIMENSIONS}, "  # noqa: S608
+        f"SELECT {dialect.month_of_timestamp(created)} AS month, {RAW_DIMENSIONS}, "
         "COUNT(*) AS leads, "
         f"COUNT(*) FILTER (WHERE {CONVERTED}) AS converted, COUNT({answered}) AS answered, "
         f"SUM({_response_hours(dialect)}) AS response_hours, "
@@ -107,7 +102,7 @@ def _fill_values(context: Context, table: str, timestamp: str, value: str) -> No
     """One narrow row (month of `timestamp`, dimensions, x) per lead with a value in range."""
     month = context.dialect.month_of_timestamp(timestamp)
     select = (
-        f"SELECT {month} AS month, {RAW_DIMENSIONS}, {value} AS x "  # noqa: S608
+        f"SELECT {month} AS month, {RAW_DIMENSIONS}, {value} AS x "
         f"FROM {LEADS_AND_OWNERS} WHERE {timestamp} >= %s AND {timestamp} < %s "
         f"AND {value} IS NOT NULL"
     )

@@ -7,9 +7,9 @@ the same scope; repurchase counts distinct customers, so each grain reads the or
 
 from __future__ import annotations
 
-from ..catalog import DIMENSION_ORDER, METRICS, Cut, Dimension, Grain
+from ..catalog import DIMENSION_ORDER, METRICS, Cut, Dimension, Grain, cut_label
+from ..models import DIMENSION_COLUMNS
 from .statements import (
-    DIMENSION_COLUMNS,
     SNAPSHOT_COLUMNS,
     SNAPSHOT_TABLE,
     Context,
@@ -17,7 +17,6 @@ from .statements import (
     Source,
     aggregate_query,
     create_work_table,
-    cut_label,
     dimension_selects,
     drop_work_table,
     group_by,
@@ -91,7 +90,7 @@ def _date_range(context: Context) -> list[object]:
 
 def _fill_cube(context: Context) -> None:
     select = (
-        f"SELECT {context.dialect.month_of_date('o.ordered_on')} AS month, "  # noqa: S608
+        f"SELECT {context.dialect.month_of_date('o.ordered_on')} AS month, "
         "o.region_id, o.product_line_id, p.team_id, o.rep_id, SUM(o.amount) AS revenue, "
         "COUNT(*) FILTER (WHERE o.amount > 0) AS orders "
         f"FROM {ORDERS_AND_REPS} WHERE o.ordered_on >= %s AND o.ordered_on < %s "
@@ -119,7 +118,7 @@ def _fill_purchases(context: Context) -> None:
     """Positive orders per month, scope and customer: what repurchase counts distinctly."""
     month = context.dialect.month_of_date("o.ordered_on")
     select = (
-        f"SELECT {month} AS month, o.region_id, o.product_line_id, p.team_id, "  # noqa: S608
+        f"SELECT {month} AS month, o.region_id, o.product_line_id, p.team_id, "
         "o.rep_id, o.customer_id, COUNT(*) AS orders "
         f"FROM {ORDERS_AND_REPS} WHERE o.ordered_on >= %s AND o.ordered_on < %s AND o.amount > 0 "
         "AND o.customer_id IS NOT NULL GROUP BY 1, 2, 3, 4, 5, 6"
@@ -138,7 +137,7 @@ def _insert_repurchase(context: Context, cut: Cut, grain: Grain) -> None:
     period = dialect.period_of_month(grain, purchases.month)
     dimensions = ", ".join(DIMENSION_COLUMNS[d] for d in DIMENSION_ORDER)
     sql = (
-        f"WITH customers AS (SELECT {period} AS period, "  # noqa: S608
+        f"WITH customers AS (SELECT {period} AS period, "
         f"{dimension_selects(purchases, cut)}, SUM(w.orders) AS orders "
         f"FROM {purchases.from_sql} WHERE {present(purchases, cut)} "
         f"GROUP BY {group_by(period, purchases, cut)}, w.customer_id) "

@@ -82,7 +82,7 @@ def _fill_rep_months(context: Context) -> None:
     kinds = ", ".join(f"'{kind.value}'" for kind in COUNTED_KINDS)
     select = (
         # Grouped by the bare month expression: the one the kpis statistics describe.
-        f"WITH {months}, counted AS (SELECT {dialect.as_date('grouped.month')} AS month, "  # noqa: S608
+        f"WITH {months}, counted AS (SELECT {dialect.as_date('grouped.month')} AS month, "
         "grouped.rep_id, grouped.activities FROM (SELECT "
         f"{dialect.month_of_timestamp(occurred)} AS month, a.rep_id, "
         f"COUNT(*) AS activities FROM core_activity AS a WHERE a.kind IN ({kinds}) "
@@ -122,7 +122,7 @@ def _fill_ramp_ups(context: Context) -> None:
     first_win_day = dialect.local_date("w.first_won_at")
     history_start = dialect.local_date("MIN(l.created_in_crm_at)")
     select = (
-        f"SELECT {dialect.month_of_date('p.hire_date')} AS month, p.team_id, "  # noqa: S608
+        f"SELECT {dialect.month_of_date('p.hire_date')} AS month, p.team_id, "
         f"p.user_id AS rep_id, {dialect.days_between_dates(first_win_day, 'p.hire_date')} "
         "AS days FROM core_profile AS p JOIN (SELECT l.owner_id, MIN(l.won_at) AS first_won_at "
         "FROM core_lead AS l WHERE l.won_at IS NOT NULL AND l.owner_id IS NOT NULL "

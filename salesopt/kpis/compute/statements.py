@@ -14,7 +14,8 @@ from typing import Any
 
 from django.db import connection
 
-from ..catalog import DIMENSION_ORDER, Cut, Dimension, Grain
+from ..catalog import DIMENSION_ORDER, Cut, Dimension, Grain, cut_label
+from ..models import ALL, ALL_GRADES, DIMENSION_COLUMNS
 from .dialect import Dialect
 
 SNAPSHOT_TABLE = "kpis_kpisnapshot"
@@ -22,19 +23,11 @@ SNAPSHOT_COLUMNS = (
     "metric, grain, period_start, cut, region_id, product_line_id, team_id, rep_id, grade, "
     "value, numerator, denominator, computed_at"
 )
-DIMENSION_COLUMNS: dict[Dimension, str] = {
-    Dimension.REGION: "region_id",
-    Dimension.PRODUCT_LINE: "product_line_id",
-    Dimension.TEAM: "team_id",
-    Dimension.REP: "rep_id",
-    Dimension.GRADE: "grade",
+# The "all" sentinels of models.py as SQL literals.
+_ALL_LITERALS: dict[Dimension, str] = dict.fromkeys(Dimension, str(ALL)) | {
+    Dimension.GRADE: f"'{ALL_GRADES}'"
 }
-_ALL_LITERALS: dict[Dimension, str] = dict.fromkeys(Dimension, "0") | {Dimension.GRADE: "''"}
 DIMENSION_LIST = ", ".join(DIMENSION_COLUMNS[dimension] for dimension in DIMENSION_ORDER)
-
-
-def cut_label(cut: Cut) -> str:
-    return ",".join(dimension.value for dimension in cut)
 
 
 @dataclass(frozen=True)
@@ -74,7 +67,7 @@ class Context:
     def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
         with connection.cursor() as cursor:
             cursor.execute(sql, list(params))
-            return max(cursor.rowcount, 0)
+            return max(int(cursor.rowcount), 0)
 
     def write(self, metric_keys: Sequence[str], sql: str, params: Sequence[Any] = ()) -> None:
         """Run an INSERT into the snapshot table and count its rows under its metrics."""
@@ -129,12 +122,12 @@ def insert_measures(
             aggregates.append(f"{measure.denominator} AS d{index}")
             value, denominator = ratio(f"n{index}", f"d{index}"), f"d{index}"
         branches.append(
-            f"SELECT '{measure.metric}', '{grain.value}', {dialect.as_date('period')}, "  # noqa: S608
+            f"SELECT '{measure.metric}', '{grain.value}', {dialect.as_date('period')}, "
             f"'{cut_label(cut)}', {DIMENSION_LIST}, {value}, n{index}, {denominator}, %s "
             "FROM aggregated"
         )
     sql = (
-        f"WITH aggregated AS (SELECT {period} AS period, {dimension_selects(source, cut)}, "  # noqa: S608
+        f"WITH aggregated AS (SELECT {period} AS period, {dimension_selects(source, cut)}, "
         f"{', '.join(aggregates)} FROM {source.from_sql} "
         f"WHERE ({source.where}) AND {present(source, cut)} "
         f"GROUP BY {group_by(period, source, cut)}) "
@@ -165,7 +158,7 @@ def _insert_medians_postgres(
         for periods in (("y", "q", "m"), ("y", "q"), ("y",))
     )
     sql = (
-        f"INSERT INTO {SNAPSHOT_TABLE} ({SNAPSHOT_COLUMNS}) "  # noqa: S608
+        f"INSERT INTO {SNAPSHOT_TABLE} ({SNAPSHOT_COLUMNS}) "
         f"SELECT '{metric}', CASE GROUPING(q, m) WHEN 0 THEN 'month' WHEN 1 THEN 'quarter' "
         f"ELSE 'year' END, COALESCE(m, q, y)::date, '{cut_label(cut)}', "
         f"{_grouped_dimensions(cut)}, "
@@ -196,7 +189,7 @@ def _insert_medians_sqlite(
     partition = group_by(period, source, cut)
     keys = ", ".join(["period", *(DIMENSION_COLUMNS[dimension] for dimension in cut)])
     sql = (
-        f"INSERT INTO {SNAPSHOT_TABLE} ({SNAPSHOT_COLUMNS}) "  # noqa: S608
+        f"INSERT INTO {SNAPSHOT_TABLE} ({SNAPSHOT_COLUMNS}) "
         f"SELECT '{metric}', '{grain.value}', period, '{cut_label(cut)}', "
         f"{_grouped_dimensions(cut)}, "
         "AVG(CASE WHEN position IN ((total + 1) / 2, (total + 2) / 2) THEN x END), "
@@ -228,7 +221,7 @@ def insert_joined_ratio(
     numerator_sql, numerator_params = numerators
     denominator_sql, denominator_params = denominators
     sql = (
-        f"WITH numerators AS ({numerator_sql}), denominators AS ({denominator_sql}), "  # noqa: S608
+        f"WITH numerators AS ({numerator_sql}), denominators AS ({denominator_sql}), "
         f"keys AS (SELECT period, {DIMENSION_LIST} FROM numerators "
         f"UNION SELECT period, {DIMENSION_LIST} FROM denominators) "
         f"INSERT INTO {SNAPSHOT_TABLE} ({SNAPSHOT_COLUMNS}) "
@@ -253,7 +246,7 @@ def aggregate_query(
     """`period, <five dimension columns>, amount` of `source` for a cut and grain."""
     period = dialect.period_of_month(grain, source.month)
     sql = (
-        f"SELECT {dialect.as_date(period)} AS period, {dimension_selects(source, cut)}, "  # noqa: S608
+        f"SELECT {dialect.as_date(period)} AS period, {dimension_selects(source, cut)}, "
         f"{amount} AS amount "
         f"FROM {source.from_sql} WHERE ({source.where}) AND {present(source, cut)} "
         f"GROUP BY {group_by(period, source, cut)}"
