@@ -2,8 +2,9 @@
 
 The additive ones come from one pass over the leads of the range into a small cube (month ×
 region × product line × team × owner × grade: about 5,000 rows for a million leads); every cut and
-grain is then a GROUP BY over that cube. Medians need every value: the answered leads (and the
-won ones) are copied once into a narrow work table that each median cut then sorts.
+grain is then a GROUP BY over that cube. Medians need every value: on PostgreSQL the answered
+(and won) leads are read once and every cut's median is worked out from one sort (medians.py);
+on SQLite they go through a narrow work table that each median cut sorts.
 
 A lead's team is its owner's team today (owner → profile → team), as in salesopt.core.access.
 """
@@ -18,6 +19,7 @@ from salesopt.core.periods import start_of_day
 from ..catalog import METRICS, Cut, Grain
 from ..models import DIMENSION_COLUMNS
 from .dialect import Dialect
+from .medians import copy_select, insert_medians_from_copy
 from .statements import (
     Context,
     Measure,
@@ -34,6 +36,14 @@ WINS = "kpis_work_lead_wins"
 # Straight from core_lead (joined to the owner's profile as p), NULL where a lead has none.
 RAW_DIMENSIONS = (
     "l.region_id, l.product_line_id, p.team_id, l.owner_id AS rep_id, NULLIF(l.grade, '') AS grade"
+)
+# The same, one expression per dimension in catalog order.
+DIMENSION_EXPRESSIONS = (
+    "l.region_id",
+    "l.product_line_id",
+    "p.team_id",
+    "l.owner_id",
+    "NULLIF(l.grade, '')",
 )
 LEADS_AND_OWNERS = "core_lead AS l LEFT JOIN core_profile AS p ON p.user_id = l.owner_id"
 ADDITIVE_MEASURES = (
@@ -52,14 +62,38 @@ def compute_leads(context: Context) -> None:
         for grain in Grain:
             insert_measures(context, cube, cut, grain, measures)
     drop_work_table(context, CUBE)
-    _fill_values(context, RESPONSES, "l.created_in_crm_at", _response_hours(context.dialect))
-    for cut in METRICS["first_response_hours"].cuts:
-        insert_medians(context, _work_source(RESPONSES), cut, "first_response_hours", "w.x")
-    drop_work_table(context, RESPONSES)
-    _fill_values(context, WINS, "l.won_at", _cycle_days(context.dialect))
-    for cut in METRICS["sales_cycle_days"].cuts:
-        insert_medians(context, _work_source(WINS), cut, "sales_cycle_days", "w.x")
-    drop_work_table(context, WINS)
+    dialect = context.dialect
+    _compute_medians(
+        context, RESPONSES, "l.created_in_crm_at", _response_hours(dialect), "first_response_hours"
+    )
+    _compute_medians(context, WINS, "l.won_at", _cycle_days(dialect), "sales_cycle_days")
+
+
+def _compute_medians(context: Context, table: str, timestamp: str, value: str, metric: str) -> None:
+    """Median, sum and count of `value` per period of `timestamp`, for every cut of `metric`."""
+    cuts = METRICS[metric].cuts
+    if context.dialect.is_postgres:
+        # One binary read of the values, medians in memory (see medians.py).
+        insert_medians_from_copy(
+            context,
+            select=copy_select(
+                context.dialect.month_of_timestamp(timestamp),
+                DIMENSION_EXPRESSIONS,
+                value,
+            ),
+            from_where=(
+                f"FROM {LEADS_AND_OWNERS} WHERE {timestamp} >= %s AND {timestamp} < %s "
+                f"AND {value} IS NOT NULL"
+            ),
+            params=_time_range(context),
+            cuts=cuts,
+            metric=metric,
+        )
+        return
+    _fill_values(context, table, timestamp, value)
+    for cut in cuts:
+        insert_medians(context, _work_source(table), cut, metric, "w.x")
+    drop_work_table(context, table)
 
 
 def _work_source(table: str) -> Source:
