@@ -35,8 +35,8 @@ DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/salesopt_bench"
 TARGET_RATIO = 10.0
 TARGET_P95_MS = 300.0
 HISTORY_MONTHS = 18
-# The diagnosis dashboard's URL name, once someone builds the page.
-DASHBOARD_URL_NAME = "diagnosis:dashboard"
+# The diagnosis workspace, which holds the baseline dashboard (16 kpi_series reads + figures).
+DASHBOARD_URL_NAME = "diagnosis:landing"
 MANAGER_USERNAME = "demo.manager"
 
 # What a diagnosis dashboard shows (SPEC, step 1): attainment by month / quarter / region /

@@ -133,3 +133,28 @@ class RowMoveForm(forms.Form):
     @property
     def offset(self) -> int:
         return -1 if self.cleaned_data["direction"] == "up" else 1
+
+
+class DashboardFilterForm(forms.Form):
+    """The baseline dashboard's filters: months within the baseline window and three cuts."""
+
+    period_from = forms.ChoiceField(label=_("from"), required=False)
+    period_to = forms.ChoiceField(label=_("to"), required=False)
+    region = forms.ChoiceField(label=_("region"), required=False)
+    product_line = forms.ChoiceField(label=_("product line"), required=False)
+    team = forms.ChoiceField(label=_("team"), required=False)
+
+    def __init__(self, data: Any = None, *, months: list[str], names: dict[str, list[str]]) -> None:
+        super().__init__(data)
+        month_choices = [(month, month) for month in months]
+        self.fields["period_from"].choices = month_choices
+        self.fields["period_to"].choices = month_choices
+        for name, values in names.items():
+            self.fields[name].choices = [("", _("all")), *((value, value) for value in values)]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        first, last = cleaned.get("period_from"), cleaned.get("period_to")
+        if first and last and first > last:
+            self.add_error("period_to", _("The last month comes before the first."))
+        return cleaned

@@ -249,3 +249,14 @@ def diagnosis_report(*, program: Program) -> DiagnosisReport:
         themes=interview_themes(program=program),
         interview_count=Interview.objects.filter(program=program).count(),
     )
+
+
+def dashboard_filter_names() -> dict[str, list[str]]:
+    """The names the dashboard filters offer: regions, product lines and teams."""
+    from salesopt.core.models import ProductLine, Region, Team
+
+    return {
+        "region": list(Region.objects.order_by("name").values_list("name", flat=True)),
+        "product_line": list(ProductLine.objects.order_by("name").values_list("name", flat=True)),
+        "team": list(Team.objects.order_by("name").values_list("name", flat=True)),
+    }

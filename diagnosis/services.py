@@ -338,6 +338,33 @@ def finding_propose(
 
 
 @transaction.atomic
+def findings_refresh(*, program: Program) -> list[Finding]:
+    """Run every finding rule over the program's baseline window; create or refresh findings.
+
+    Reads only KPI snapshots. A finding already accepted or dismissed keeps its decision.
+    """
+    from . import rules  # the rules read KPIs; keep the services importable without them
+    from .baseline import Filters
+
+    if program.baseline_start is None or program.baseline_end is None:
+        raise ValidationError({"baseline_end": _("Set the baseline window first.")})
+    filters = Filters(program.baseline_start, program.baseline_end)
+    return [
+        finding_propose(
+            program=program,
+            rule_key=proposal.rule_key,
+            title=proposal.title,
+            dimension=proposal.dimension,
+            description=proposal.description,
+            impact_level=proposal.impact_level,
+            impact_amount=proposal.impact_amount,
+            evidence=proposal.evidence,
+        )
+        for proposal in rules.proposals(filters)
+    ]
+
+
+@transaction.atomic
 def finding_create_manual(
     *,
     program: Program,

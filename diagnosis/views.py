@@ -8,8 +8,10 @@ because htmx does not swap 4xx responses.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms import Form
@@ -23,14 +25,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from salesopt.core import access
-from salesopt.core.exports import XLSX_CONTENT_TYPE
+from salesopt.core.exports import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, csv_bytes, xlsx_bytes
 from salesopt.core.models import Program
 from salesopt.core.periods import company_today
 from salesopt.core.programs import current_program
 
 from . import exports, selectors, services
+from .baseline import Filters, months
+from .charts import chart_html
+from .dashboard import CHARTS, baseline_dashboard
 from .forms import (
     BaselineWindowForm,
+    DashboardFilterForm,
     DiagnosisRowForm,
     FindingForm,
     InterviewFilterForm,
@@ -122,6 +128,52 @@ def _table1(request: HttpRequest, program: Program) -> dict[str, Any]:
     }
 
 
+def _dashboard_filters(
+    request: HttpRequest, program: Program
+) -> tuple[DashboardFilterForm | None, Filters | None]:
+    """The filter form and the filters it gives; (None, None) without a baseline window."""
+    if program.baseline_start is None or program.baseline_end is None:
+        return None, None
+    window = Filters(program.baseline_start, program.baseline_end)
+    labels = [month.strftime("%Y-%m") for month in months(window)]
+    bound = any(name in request.GET for name in DashboardFilterForm.base_fields)
+    form = DashboardFilterForm(
+        request.GET if bound else None, months=labels, names=selectors.dashboard_filter_names()
+    )
+    form.initial = {"period_from": labels[0], "period_to": labels[-1]}
+    data = form.cleaned_data if bound and form.is_valid() else {}
+    first = data.get("period_from") or labels[0]
+    last = data.get("period_to") or labels[-1]
+    filters = Filters(
+        period_from=max(dt.date.fromisoformat(f"{first}-01"), window.period_from),
+        period_to=min(_month_end(last), window.period_to),
+        region=data.get("region", ""),
+        product_line=data.get("product_line", ""),
+        team=data.get("team", ""),
+    )
+    return form, filters
+
+
+def _month_end(label: str) -> dt.date:
+    start = dt.date.fromisoformat(f"{label}-01")
+    return (start + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+
+
+def _dashboard(request: HttpRequest, program: Program) -> dict[str, Any]:
+    form, filters = _dashboard_filters(request, program)
+    if filters is None:
+        return {"dashboard_form": None, "charts": []}
+    query = urlencode(
+        {
+            "period_from": filters.period_from.strftime("%Y-%m"),
+            "period_to": filters.period_to.strftime("%Y-%m"),
+            **filters.dimensions(),
+        }
+    )
+    charts = [(chart, chart_html(chart)) for chart in baseline_dashboard(filters=filters)]
+    return {"dashboard_form": form, "charts": charts, "dashboard_query": query}
+
+
 def _figures(request: HttpRequest, program: Program) -> dict[str, Any]:
     return {"figures": selectors.workspace_figures(program=program)}
 
@@ -137,6 +189,7 @@ SECTIONS: dict[str, Callable[[HttpRequest, Program], dict[str, Any]]] = {
         "summary": selectors.table1_summary(program=program)
     },
     FIGURES: _figures,
+    "baseline-dashboard": _dashboard,
     "workspace-header": lambda request, program: {},
 }
 # The sections the whole page is made of (the others are parts of these).
@@ -147,6 +200,7 @@ WORKSPACE = (
     "findings-section",
     "table1-section",
     FIGURES,
+    "baseline-dashboard",
 )
 
 
@@ -216,6 +270,7 @@ def landing(request: HttpRequest) -> HttpResponse:
 def report(request: HttpRequest) -> HttpResponse:
     program = _program(request)
     context = {
+        **_dashboard(request, program),
         "report": selectors.diagnosis_report(program=program),
         "program": program,
         "report_date": company_today(),
@@ -229,6 +284,33 @@ def table1_export(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(exports.table1_xlsx(program=program), content_type=XLSX_CONTENT_TYPE)
     name = f"table1-{slugify(program.name, allow_unicode=True) or program.pk}.xlsx"
     response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=name)
+    return response
+
+
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """The baseline dashboard alone, for its filter form (the whole workspace without htmx)."""
+    program = _program(request)
+    return _section(request, program, "baseline-dashboard")
+
+
+@require_GET
+def chart_data(request: HttpRequest) -> HttpResponse:
+    """One dashboard chart's numbers as CSV or XLSX (?chart=…&format=csv|xlsx, same filters)."""
+    program = _program(request)
+    key, file_format = request.GET.get("chart", ""), request.GET.get("format", "csv")
+    _form, filters = _dashboard_filters(request, program)
+    if key not in CHARTS or file_format not in ("csv", "xlsx") or filters is None:
+        raise Http404(_("No such chart."))
+    chart = CHARTS[key](filters)
+    if file_format == "xlsx":
+        body, content_type = xlsx_bytes(chart.header, chart.rows, sheet=key), XLSX_CONTENT_TYPE
+    else:
+        body, content_type = csv_bytes(chart.header, chart.rows), CSV_CONTENT_TYPE
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=f"{key}.{file_format}"
+    )
     return response
 
 
@@ -314,6 +396,17 @@ def finding_create(request: HttpRequest) -> HttpResponse:
     ):
         return _done(request, program, "findings-section")
     return _section(request, program, "findings-section", finding_form=form)
+
+
+@require_POST
+def findings_refresh(request: HttpRequest) -> HttpResponse:
+    """Run the finding rules over the baseline window ("Find problems in the data")."""
+    program = _editable_program(request)
+    try:
+        services.findings_refresh(program=program)
+    except ValidationError as problem:
+        return _section(request, program, "findings-section", findings_error=problem.messages)
+    return _done(request, program, "findings-section")
 
 
 def _decide(request: HttpRequest, pk: int, service: Callable[..., Any]) -> HttpResponse:

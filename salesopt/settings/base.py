@@ -237,3 +237,15 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # Response deadline per lead grade, in hours (SPEC: A within 2 h, B within 24 h, C 72 h).
 SALESOPT_GRADE_SLA_HOURS = {"A": 2, "B": 24, "C": 72}
+
+# Findings from data (diagnosis/rules.py): a rule proposes a finding when the baseline crosses
+# its threshold. Rates are fractions 0…1.
+SALESOPT_FINDING_SLA_BREACH_RATE = 0.3  # a region's graded leads answered after the deadline
+SALESOPT_FINDING_CONVERSION_GAP = 0.25  # region × product line converts 25% below the company
+SALESOPT_FINDING_MIN_SEGMENT_LEADS = 30  # fewer leads than this is noise, not a segment
+SALESOPT_FINDING_SALES_CYCLE_DAYS = 60  # median days from lead to win, per lead grade
+SALESOPT_FINDING_TOP_REP_SHARE = 0.4  # the busiest 20% of reps carry this share of activities
+SALESOPT_FINDING_RAMP_UP_DAYS = 45  # median days from hire to a new rep's first win
+SALESOPT_FINDING_ATTAINMENT = 0.9  # a region or product line below 90% of its target
+SALESOPT_FINDING_SATISFACTION = 3.0  # a region's complaints scoring below this (1–5)
+SALESOPT_FINDING_REPURCHASE_RATE = 0.1  # customers ordering twice in a month, company-wide

@@ -1,10 +1,16 @@
-"""Diagnosis fixtures: the seed's Table 1 rows."""
+"""Diagnosis fixtures: the seed's Table 1 rows and the demo company with its KPIs."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+from django.core.management import call_command
 
 from diagnosis.models import DiagnosisRow
+from diagnosis.services import program_set_baseline_window
+from salesopt.core.models import Program
+from salesopt.core.periods import company_today
 from tests.diagnosis.factories import DiagnosisRowFactory
 
 # The seed's Table 1 (销售现状诊断表), as a manager would type it.
@@ -33,3 +39,20 @@ def seed_rows(program) -> list[DiagnosisRow]:
         )
         for position, (dimension, description, level, cause) in enumerate(SEED_ROWS, start=1)
     ]
+
+
+def last_twelve_months() -> tuple[dt.date, dt.date]:
+    end = company_today().replace(day=1) - dt.timedelta(days=1)
+    start = end.replace(day=1)
+    for _month in range(11):
+        start = (start - dt.timedelta(days=1)).replace(day=1)
+    return start, end
+
+
+@pytest.fixture
+def demo_program(db) -> Program:
+    """The demo company, its KPI snapshots, and its program's baseline on the last 12 months."""
+    call_command("seed_demo", scale=0.05, seed=7, verbosity=0)
+    call_command("compute_kpis", verbosity=0)
+    start, end = last_twelve_months()
+    return program_set_baseline_window(program=Program.objects.get(), start=start, end=end)

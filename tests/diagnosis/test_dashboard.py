@@ -1,0 +1,152 @@
+"""The baseline dashboard, its downloads and the "Find problems in the data" button."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from diagnosis.dashboard import top_share
+from diagnosis.models import Finding
+from tests.diagnosis.test_views import DASHBOARD_QUERIES
+
+CHART_IDS = [
+    "chart-funnel",
+    "chart-attainment-region",
+    "chart-attainment-product-line",
+    "chart-trends",
+    "chart-response-grade",
+    "chart-response-region",
+    "chart-workload",
+    "chart-complaints",
+]
+
+
+@pytest.fixture
+def demo_manager(demo_program):
+    return get_user_model().objects.get(username="demo.manager")
+
+
+def test_top_share_takes_the_busiest_fifth():
+    assert top_share([50, 10, 10, 10, 10, 5, 5, 0, 0, 0]) == 0.6
+    assert top_share([]) is None
+    assert top_share([0, 0]) is None
+
+
+@pytest.mark.django_db
+def test_the_workspace_shows_every_chart_with_its_reading(client, demo_manager):
+    client.force_login(demo_manager)
+
+    body = client.get(reverse("diagnosis:landing")).content.decode()
+
+    for element_id in CHART_IDS:
+        assert f'id="{element_id}"' in body
+    assert "华南 answers leads in a median 34 h against a 2 h A-grade deadline" in body
+    assert "Lowest attainment: 云服务 at 78.5% of target over the period." in body
+
+
+@pytest.mark.django_db
+def test_the_region_filter_swaps_the_dashboard_partial(client, demo_manager):
+    client.force_login(demo_manager)
+
+    response = client.get(
+        reverse("diagnosis:dashboard"), {"region": "华北"}, headers={"HX-Request": "true"}
+    )
+
+    body = response.content.decode()
+    assert body.lstrip().startswith('<section class="card" id="baseline-dashboard"')
+    assert 'id="findings-section"' not in body
+    assert "华北 answers leads in a median" in body
+    assert "华南 answers" not in body
+
+
+@pytest.mark.django_db
+def test_an_invalid_range_falls_back_to_the_window(client, demo_manager):
+    client.force_login(demo_manager)
+
+    response = client.get(
+        reverse("diagnosis:dashboard"),
+        {"period_from": "2026-10", "period_to": "2025-11"},
+        headers={"HX-Request": "true"},
+    )
+
+    assert "The last month comes before the first." in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_dashboard_query_count_is_bounded(client, demo_manager, django_assert_max_num_queries):
+    client.force_login(demo_manager)
+
+    with django_assert_max_num_queries(DASHBOARD_QUERIES + 6):
+        response = client.get(reverse("diagnosis:dashboard"), headers={"HX-Request": "true"})
+
+    assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_chart_downloads_as_csv(client, demo_manager):
+    client.force_login(demo_manager)
+
+    response = client.get(reverse("diagnosis:chart-data"), {"chart": "funnel", "format": "csv"})
+
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows == [["Stage", "Count"], ["Leads", "1003"], ["Converted leads", "128"]]
+
+
+@pytest.mark.django_db
+def test_a_chart_downloads_as_xlsx_with_the_filters(client, demo_manager):
+    client.force_login(demo_manager)
+
+    response = client.get(
+        reverse("diagnosis:chart-data"),
+        {"chart": "response-region", "format": "xlsx", "region": "华南"},
+    )
+
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    assert rows == [["Region", "Median hours", "Deadline breach rate"], ["华南", 34.1, 0.6335]]
+
+
+@pytest.mark.django_db
+def test_an_unknown_chart_is_not_found(client, demo_manager):
+    client.force_login(demo_manager)
+
+    response = client.get(reverse("diagnosis:chart-data"), {"chart": "nope", "format": "csv"})
+
+    assert response.status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_button_proposes_findings(client, demo_manager):
+    client.force_login(demo_manager)
+
+    response = client.post(reverse("diagnosis:findings-refresh"), headers={"HX-Request": "true"})
+
+    body = response.content.decode()
+    assert "Slow lead response in 华南" in body
+    assert Finding.objects.filter(source="data").count() == 9
+
+
+@pytest.mark.django_db
+def test_a_rep_cannot_refresh_findings(client, demo_program):
+    client.force_login(get_user_model().objects.get(username="demo.rep.01"))
+
+    response = client.post(reverse("diagnosis:findings-refresh"))
+
+    assert response.status_code == 403
+    assert Finding.objects.filter(source="data").count() == 0
+
+
+@pytest.mark.django_db
+def test_the_report_shows_the_charts(client, demo_manager):
+    client.force_login(demo_manager)
+
+    body = client.get(reverse("diagnosis:report")).content.decode()
+
+    assert 'id="report-charts"' in body
+    assert 'id="chart-workload"' in body

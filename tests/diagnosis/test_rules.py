@@ -1,0 +1,79 @@
+"""The finding rules on the demo company find the problems the demo was seeded with."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import override_settings
+
+from diagnosis.models import Finding, FindingStatus
+from diagnosis.services import finding_dismiss, findings_refresh
+
+SEEDED_PROBLEMS = {
+    "slow_response:region:华南",
+    "missed_target:product_line:云服务",
+    "workload_concentration",
+    "slow_ramp_up",
+    "long_cycle:grade:A",
+}
+
+
+@pytest.mark.django_db
+def test_the_seeded_problems_are_proposed(demo_program):
+    findings = findings_refresh(program=demo_program)
+
+    assert {finding.rule_key for finding in findings} >= SEEDED_PROBLEMS
+
+
+@pytest.mark.django_db
+def test_slow_response_in_south_china_carries_its_figures(demo_program):
+    findings_refresh(program=demo_program)
+
+    finding = Finding.objects.get(rule_key="slow_response:region:华南")
+    assert finding.impact_level == "high"
+    assert finding.dimension == "lead_management"
+    assert finding.evidence["median_first_response_hours"] > 24
+    assert finding.evidence["sla_breach_rate"] > 0.5
+    assert finding.evidence["conversion_rate"] < finding.evidence["company_conversion_rate"]
+    assert finding.impact_amount > 0
+
+
+@pytest.mark.django_db
+def test_cloud_services_target_gap_is_priced_per_quarter(demo_program):
+    findings_refresh(program=demo_program)
+
+    finding = Finding.objects.get(rule_key="missed_target:product_line:云服务")
+    evidence = finding.evidence
+    assert 0.7 < evidence["attainment"] < 0.9
+    assert finding.impact_amount == round((evidence["target"] - evidence["revenue"]) / 4)
+
+
+@pytest.mark.django_db
+def test_workload_ramp_up_and_cycle_figures(demo_program):
+    findings_refresh(program=demo_program)
+
+    evidence = {f.rule_key: f.evidence for f in Finding.objects.filter(source="data")}
+    assert 0.4 <= evidence["workload_concentration"]["top_20_percent_share"] < 0.6
+    assert evidence["slow_ramp_up"]["median_ramp_up_days"] > 45
+    assert evidence["long_cycle:grade:A"]["median_cycle_days"] > 60
+
+
+@pytest.mark.django_db
+def test_a_refresh_is_idempotent_and_keeps_a_dismissal(demo_program, manager):
+    first = findings_refresh(program=demo_program)
+    dismissed = Finding.objects.get(rule_key="workload_concentration")
+    finding_dismiss(finding=dismissed, user=manager)
+
+    second = findings_refresh(program=demo_program)
+
+    assert len(second) == len(first)
+    assert Finding.objects.filter(source="data").count() == len(first)
+    assert Finding.objects.get(pk=dismissed.pk).status == FindingStatus.DISMISSED
+
+
+@pytest.mark.django_db
+@override_settings(SALESOPT_FINDING_RAMP_UP_DAYS=120, SALESOPT_FINDING_TOP_REP_SHARE=0.9)
+def test_thresholds_are_settings(demo_program):
+    keys = {finding.rule_key for finding in findings_refresh(program=demo_program)}
+
+    assert "slow_ramp_up" not in keys
+    assert "workload_concentration" not in keys
