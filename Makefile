@@ -33,7 +33,7 @@ print("seeded" if Profile.objects.filter(source="demo").exists() else "empty")
 endef
 export DEMO_STATUS_PY
 
-# Lists the demo accounts as seed_demo does (team and rep names depend on the seed's scale).
+# Lists the demo accounts that exist, in the layout seed_demo prints them.
 define DEMO_LOGINS_PY
 from salesopt.core.models import Profile, Role
 logins = Profile.objects.filter(source="demo").order_by("pk").values_list("user__username", "role")
