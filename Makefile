@@ -76,6 +76,8 @@ run: $(INSTALLED) ## Migrate, seed the demo company once, serve on 127.0.0.1:POR
 		echo "Seeding the demo company (under a minute)…"; \
 		$(MANAGE) seed_demo $(SEED_ARGS); \
 	fi
+	@echo "Computing the KPI snapshots the pages read…"
+	$(MANAGE) compute_kpis
 	@echo
 	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
 	$(MANAGE) runserver $(HOST):$(PORT)

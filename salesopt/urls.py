@@ -12,6 +12,7 @@ admin.site.site_header = "salesopt"
 admin.site.site_title = "salesopt"
 
 urlpatterns = [
+    path("", include("salesopt.kpis.overview_urls")),
     path("", include("salesopt.core.urls")),
     path("diagnosis/", include("diagnosis.urls")),
     path("plan/", include("planning.urls")),

@@ -1,13 +1,7 @@
-"""Plotly figures for core pages: pure functions from selector output to HTML."""
-
-from collections.abc import Sequence
+"""Shared Plotly helpers: our layout, our own plotly.js, amounts in the reader's units."""
 
 import plotly.graph_objects as go
-from django.utils.formats import date_format
 from django.utils.translation import get_language
-from django.utils.translation import gettext as _
-
-from .selectors import MonthlyRevenue
 
 BRAND_COLOURS = {"revenue": "#2f6fde", "target": "#e07b39"}
 
@@ -37,24 +31,3 @@ def money_axis() -> tuple[float, str]:
     if (get_language() or "").startswith("zh"):
         return 1e4, "万元"
     return 1.0, "¥"
-
-
-def revenue_vs_target(months: Sequence[MonthlyRevenue]) -> str:
-    labels = [date_format(month.month, "YEAR_MONTH_FORMAT") for month in months]
-    divisor, unit = money_axis()
-    figure = go.Figure()
-    figure.update_yaxes(title_text=unit)
-    figure.add_bar(
-        x=labels,
-        y=[float(month.revenue) / divisor for month in months],
-        name=_("Revenue"),
-        marker_color=BRAND_COLOURS["revenue"],
-    )
-    figure.add_scatter(
-        x=labels,
-        y=[float(month.target) / divisor if month.target is not None else None for month in months],
-        name=_("Target"),
-        mode="lines+markers",
-        line={"color": BRAND_COLOURS["target"], "width": 2},
-    )
-    return render(figure, element_id="chart-revenue-vs-target")

@@ -5,6 +5,5 @@ from . import views
 app_name = "core"
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("programs/switch/", views.switch_program, name="program-switch"),
 ]

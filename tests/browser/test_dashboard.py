@@ -10,6 +10,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def demo_company():
     call_command("seed_demo", scale=0.02, seed=7, verbosity=0)
+    call_command("compute_kpis", verbosity=0)
 
 
 def test_manager_logs_in_switches_to_chinese_and_sees_the_chart(
