@@ -13,7 +13,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
-from salesopt.core.models import ActivityKind, OpportunityStage, Role
+from salesopt.core.models import ActivityKind, OpportunityStage, Order, Role
 from salesopt.kpis.models import KpiSnapshot
 from tests.conftest import require
 from tests.factories import (
@@ -21,6 +21,7 @@ from tests.factories import (
     ComplaintFactory,
     LeadFactory,
     OpportunityFactory,
+    OrderFactory,
     SalesTargetFactory,
     UserFactory,
 )
@@ -168,6 +169,28 @@ def test_repurchase_rate_counts_distinct_customers_per_period(orders):
     assert value_of("repurchase_rate", "quarter", Q4) == pytest.approx(1 / 3)
     # 2026: c3 ordered in September and November, so it repurchased within the year → 2/3.
     assert value_of("repurchase_rate", "year", Y2026) == pytest.approx(2 / 3)
+
+
+def test_repurchase_rate_by_region_and_rep_counts_customers_within_the_cut(
+    orders, east_rep, south, east, lock
+):
+    # c1 also buys in the east in October: a repeat customer of the company (3 orders) and of
+    # the south (2), but not of the east (1).
+    c1 = Order.objects.get(amount=Decimal("1000.00")).customer
+    OrderFactory(
+        customer=c1, rep=east_rep, region=east, product_line=lock,
+        amount=Decimal("100.00"), ordered_on=dt.date(2026, 10, 25),
+    )  # fmt: skip
+    recompute()
+
+    assert figure("repurchase_rate", "month", OCT) == (0.5, 1, 2)
+    assert figure("repurchase_rate", "month", OCT, region=south.pk) == (0.5, 1, 2)
+    assert figure("repurchase_rate", "month", OCT, region=east.pk) == (0.0, 0, 1)
+    assert figure("repurchase_rate", "month", OCT, rep=east_rep.pk) == (0.0, 0, 1)
+    # Q4 in the east: c1 (October) and c3 (November) once each → 0 of 2.
+    assert figure("repurchase_rate", "quarter", Q4, region=east.pk) == (0.0, 0, 2)
+    # 2026 for east_rep: c3 twice (September, November), c1 once → 1 of 2.
+    assert figure("repurchase_rate", "year", Y2026, rep=east_rep.pk) == (0.5, 1, 2)
 
 
 def test_target_attainment_matches_the_targets_scope(

@@ -2,24 +2,34 @@
 
 The additive ones come from one pass over the leads of the range into a small cube (month ×
 region × product line × team × owner × grade: about 5,000 rows for a million leads); every cut and
-grain is then a GROUP BY over that cube. Medians need every value: on PostgreSQL the answered
-(and won) leads are read once and every cut's median is worked out from one sort (medians.py);
-on SQLite they go through a narrow work table that each median cut sorts.
+grain is then a GROUP BY over that cube. Medians need every value: on PostgreSQL the answered and
+the won leads are read once, in one binary COPY, and every cut's medians are worked out in memory
+(columnar.py); on SQLite they go through a narrow work table that each median cut sorts.
 
 A lead's team is its owner's team today (owner → profile → team), as in salesopt.core.access.
 """
 
 from __future__ import annotations
 
+import numpy as np
 from django.conf import settings
 
 from salesopt.core.models import LeadStatus
 from salesopt.core.periods import start_of_day
 
-from ..catalog import METRICS, Cut, Grain
+from ..catalog import METRICS, Cut, Dimension, Grain
 from ..models import DIMENSION_COLUMNS
+from .columnar import (
+    INFINITY,
+    TIMESTAMPTZ,
+    Figures,
+    dimension_columns,
+    hours_between,
+    months_of_timestamps,
+    read_grouped,
+    timestamp_microseconds,
+)
 from .dialect import Dialect
-from .medians import copy_select, insert_medians_from_copy
 from .statements import (
     Context,
     Measure,
@@ -37,14 +47,14 @@ WINS = "kpis_work_lead_wins"
 RAW_DIMENSIONS = (
     "l.region_id, l.product_line_id, p.team_id, l.owner_id AS rep_id, NULLIF(l.grade, '') AS grade"
 )
-# The same, one expression per dimension in catalog order.
-DIMENSION_EXPRESSIONS = (
-    "l.region_id",
-    "l.product_line_id",
-    "p.team_id",
-    "l.owner_id",
-    "NULLIF(l.grade, '')",
-)
+# The same as plain columns, for the binary read of the medians (columnar.py).
+DIMENSION_SOURCES = {
+    Dimension.REGION: "l.region_id",
+    Dimension.PRODUCT_LINE: "l.product_line_id",
+    Dimension.TEAM: "p.team_id",
+    Dimension.REP: "l.owner_id",
+    Dimension.GRADE: "l.grade",
+}
 LEADS_AND_OWNERS = "core_lead AS l LEFT JOIN core_profile AS p ON p.user_id = l.owner_id"
 ADDITIVE_MEASURES = (
     Measure("lead_count", "SUM(w.leads)"),
@@ -62,6 +72,9 @@ def compute_leads(context: Context) -> None:
         for grain in Grain:
             insert_measures(context, cube, cut, grain, measures)
     drop_work_table(context, CUBE)
+    if context.dialect.is_postgres:
+        _compute_medians_in_memory(context)
+        return
     dialect = context.dialect
     _compute_medians(
         context, RESPONSES, "l.created_in_crm_at", _response_hours(dialect), "first_response_hours"
@@ -69,29 +82,55 @@ def compute_leads(context: Context) -> None:
     _compute_medians(context, WINS, "l.won_at", _cycle_days(dialect), "sales_cycle_days")
 
 
+def _compute_medians_in_memory(context: Context) -> None:
+    """First response (by month created) and sales cycle (by month won), from one read."""
+    created, answered, won = "l.created_in_crm_at", "l.first_response_at", "l.won_at"
+    columns = read_grouped(
+        dimension_columns(DIMENSION_SOURCES),
+        [
+            (f"{created} AS created", TIMESTAMPTZ),
+            (f"COALESCE({answered}, 'infinity') AS answered", TIMESTAMPTZ),
+            (f"COALESCE({won}, 'infinity') AS won", TIMESTAMPTZ),
+        ],
+        f"FROM {LEADS_AND_OWNERS} WHERE ({created} >= %s AND {created} < %s "
+        f"AND {answered} IS NOT NULL) OR ({won} >= %s AND {won} < %s)",
+        _time_range(context) * 2,
+    )
+    start, end = (timestamp_microseconds(start_of_day(day)) for day in (context.start, context.end))
+    created_at, answered_at, won_at = columns["created"], columns["answered"], columns["won"]
+    # 'infinity' (no answer, not won) is the largest timestamp: never before `end`.
+    responded = (created_at >= start) & (created_at < end) & (answered_at != INFINITY)
+    won = (won_at >= start) & (won_at < end)
+    response_hours = hours_between(answered_at[responded], created_at[responded])
+    cycle_days = hours_between(won_at[won], created_at[won]) / 24.0
+    _insert_medians(context, "first_response_hours", columns, responded, "created", response_hours)
+    _insert_medians(context, "sales_cycle_days", columns, won, "won", cycle_days)
+
+
+def _insert_medians(
+    context: Context,
+    metric: str,
+    columns: dict[str, np.ndarray],
+    rows: np.ndarray,
+    month_column: str,
+    values: np.ndarray,
+) -> None:
+    """Every cut and grain of `metric`: the median of `values` (of `rows`) per month of
+    `month_column`."""
+    figures = Figures(metric)
+    figures.add_medians(
+        METRICS[metric].cuts,
+        months_of_timestamps(columns[month_column][rows], context.dialect.zone),
+        {name: columns[name][rows] for name in DIMENSION_COLUMNS.values()},
+        values,
+    )
+    figures.insert(context)
+
+
 def _compute_medians(context: Context, table: str, timestamp: str, value: str, metric: str) -> None:
-    """Median, sum and count of `value` per period of `timestamp`, for every cut of `metric`."""
-    cuts = METRICS[metric].cuts
-    if context.dialect.is_postgres:
-        # One binary read of the values, medians in memory (see medians.py).
-        insert_medians_from_copy(
-            context,
-            select=copy_select(
-                context.dialect.month_of_timestamp(timestamp),
-                DIMENSION_EXPRESSIONS,
-                value,
-            ),
-            from_where=(
-                f"FROM {LEADS_AND_OWNERS} WHERE {timestamp} >= %s AND {timestamp} < %s "
-                f"AND {value} IS NOT NULL"
-            ),
-            params=_time_range(context),
-            cuts=cuts,
-            metric=metric,
-        )
-        return
+    """Median, sum and count of `value` per period of `timestamp`, for every cut (SQLite)."""
     _fill_values(context, table, timestamp, value)
-    for cut in cuts:
+    for cut in METRICS[metric].cuts:
         insert_medians(context, _work_source(table), cut, metric, "w.x")
     drop_work_table(context, table)
 

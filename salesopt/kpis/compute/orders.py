@@ -2,13 +2,16 @@
 
 Orders carry a date (not a time), so their month needs no time zone. Revenue and order counts go
 through a cube like the leads'; attainment divides the cube's revenue by the monthly targets of
-the same scope; repurchase counts distinct customers, so each grain reads the orders directly.
+the same scope; repurchase counts distinct customers, so each grain reads the orders directly:
+on PostgreSQL from one binary read, counted in memory (columnar.py), on SQLite through a work
+table grouped by customer.
 """
 
 from __future__ import annotations
 
 from ..catalog import DIMENSION_ORDER, METRICS, Cut, Dimension, Grain, cut_label
 from ..models import DIMENSION_COLUMNS
+from .columnar import DATE, INT8, Figures, dimension_columns, months_of_dates, read_grouped
 from .statements import (
     SNAPSHOT_COLUMNS,
     SNAPSHOT_TABLE,
@@ -66,6 +69,9 @@ def compute_orders(context: Context) -> None:
                 ),
             )
     drop_work_table(context, CUBE)
+    if context.dialect.is_postgres:
+        _compute_repurchase_in_memory(context)
+        return
     _fill_purchases(context)
     for cut in METRICS["repurchase_rate"].cuts:
         for grain in Grain:
@@ -112,6 +118,30 @@ def _targets(context: Context, cut: Cut) -> Source:
         where=f"t.grain = 'month' AND t.period_start >= %s AND t.period_start < %s AND {scope}",
         params=tuple(_date_range(context)),
     )
+
+
+def _compute_repurchase_in_memory(context: Context) -> None:
+    """Every cut and grain of the repurchase rate from one read of the positive orders."""
+    scope = _dimensions("o") | {Dimension.TEAM: "p.team_id"}
+    del scope[Dimension.GRADE]
+    columns = read_grouped(
+        dimension_columns(scope),
+        [("o.ordered_on AS ordered_on", DATE), ("o.customer_id::int8 AS customer", INT8)],
+        f"FROM {ORDERS_AND_REPS} WHERE o.ordered_on >= %s AND o.ordered_on < %s AND o.amount > 0 "
+        "AND o.customer_id IS NOT NULL",
+        _date_range(context),
+    )
+    figures = Figures("repurchase_rate")
+    figures.add_repeat_shares(
+        METRICS["repurchase_rate"].cuts,
+        months_of_dates(columns["ordered_on"]),
+        {
+            DIMENSION_COLUMNS[dimension]: columns[DIMENSION_COLUMNS[dimension]]
+            for dimension in scope
+        },
+        columns["customer"],
+    )
+    figures.insert(context)
 
 
 def _fill_purchases(context: Context) -> None:
