@@ -195,14 +195,19 @@ def _stage(
         staging = StagingTable(plan.kind, source=plan.source, references=references)
     staging.create()
     lookups = ReferenceLookups.load()
-    for chunk in readers.read_chunks(plan.path, plan.sniffed):
-        canonical = _canonical(chunk, plan, errors)
-        lookups = _resolve_small_references(canonical, plan, lookups, errors)
-        staged = staging.frame(canonical.drop(index=list(errors.rejected_rows), errors="ignore"))
-        staging.load(staged)
-        outcome.rows += len(chunk)
-        outcome.months |= _months(canonical, plan.kind)
-        on_progress(outcome.rows)
+    with staging.loading():
+        for chunk in readers.read_chunks(plan.path, plan.sniffed):
+            canonical = _canonical(chunk, plan, errors)
+            if plan.create_missing:
+                staging.end_loading()  # creating a region or an owner is a statement of its own
+            lookups = _resolve_small_references(canonical, plan, lookups, errors)
+            staged = staging.frame(
+                canonical.drop(index=list(errors.rejected_rows), errors="ignore")
+            )
+            staging.load(staged)
+            outcome.rows += len(chunk)
+            outcome.months |= _months(canonical, plan.kind)
+            on_progress(outcome.rows)
     if plan.create_missing:
         staging.create_missing_customers(run_id=run_id)
     for row, name, value in staging.unresolved_references():

@@ -6,6 +6,8 @@ same interface as the staging table so the pipeline treats every kind alike.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pandas as pd
@@ -33,6 +35,13 @@ class UserWriter:
     def load(self, frame: pd.DataFrame) -> None:
         for row_number, values in frame.iterrows():
             self.rows.append({"row_number": int(row_number), **values.to_dict()})
+
+    @contextmanager
+    def loading(self) -> Iterator[None]:
+        yield  # the rows are held in memory until `write`
+
+    def end_loading(self, error: BaseException | None = None) -> None:
+        pass
 
     def create_missing_customers(self, *, run_id: int | None) -> int:
         return 0

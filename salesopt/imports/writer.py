@@ -1,6 +1,8 @@
 """The last stage: land validated rows in the database, fast, in place, and revertible.
 
-Rows stream into a temporary staging table (PostgreSQL: COPY; SQLite: batched inserts). A few
+Rows stream into a temporary staging table (PostgreSQL: one COPY for the whole file, fed from a
+queue by a writer thread, so the server parses and stores one chunk while Python coerces the
+next; SQLite: batched inserts). A few
 set-based statements then do the rest inside the caller's transaction: references to large
 tables (leads, customers, opportunities) are resolved by joins, duplicate ids keep their last row,
 the values of rows about to change are kept for a revert, changed rows are updated and new rows
@@ -12,7 +14,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +23,7 @@ import pyarrow as pa
 import pyarrow.csv as arrow_csv
 from django.db import connection
 from django.utils import timezone
+from psycopg.copy import QueuedLibpqWriter
 
 from .schema import FieldType, RecordKind, Reference
 from .tables import TABLES, ColumnSpec, TableSpec
@@ -93,6 +96,8 @@ class StagingTable:
         self._source_placeholders = sum(
             _placeholders(column) for column in self.columns if column.is_large_reference
         )
+        self._stream: Any = None  # the open COPY, between `load` and `end_loading`
+        self._stream_stack: ExitStack | None = None
 
     # --- loading ----------------------------------------------------------------------------
 
@@ -118,7 +123,7 @@ class StagingTable:
     def create(self) -> None:
         definitions = ", ".join(f"{column.name} {column.sql_type}" for column in self.columns)
         suffix = " ON COMMIT DROP" if _is_postgres() else ""
-        with connection.cursor() as cursor:
+        with self._cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS {STAGING}")
             cursor.execute(
                 f"CREATE TEMPORARY TABLE {STAGING} "
@@ -126,39 +131,76 @@ class StagingTable:
             )
 
     def load(self, frame: pd.DataFrame) -> None:
-        """Append rows; `frame` holds the staging columns (see `names`), already valid."""
+        """Append rows; `frame` holds the staging columns (see `names`), already valid.
+
+        On PostgreSQL the rows go into a COPY that stays open across calls: no other statement
+        may run on the connection until `end_loading` (use `loading()` around the calls).
+        """
         if frame.empty:
             return
         if _is_postgres():
-            self._copy(frame)
+            self._copy_stream().write(self._csv(frame))
         else:
             self._insert(frame)
 
-    def _copy(self, frame: pd.DataFrame) -> None:
+    @contextmanager
+    def loading(self) -> Iterator[None]:
+        """Around the `load` calls: ends the COPY at the end, or aborts it on an error (the
+        caller's transaction then rolls back without a half-loaded staging table)."""
+        try:
+            yield
+        except BaseException as error:
+            self.end_loading(error)
+            raise
+        self.end_loading()
+
+    def end_loading(self, error: BaseException | None = None) -> None:
+        """Finish the open COPY, if any (waiting for the server to store what was queued)."""
+        stack, self._stream_stack, self._stream = self._stream_stack, None, None
+        if stack is not None:
+            if error is None:
+                stack.close()
+            else:
+                stack.__exit__(type(error), error, error.__traceback__)
+
+    def _cursor(self) -> Any:
+        """A cursor for a statement of its own: the COPY of `load`, if still open, ends first."""
+        self.end_loading()
+        return connection.cursor()
+
+    def _copy_stream(self) -> Any:
+        if self._stream is None:
+            stack = ExitStack()
+            cursor = stack.enter_context(connection.connection.cursor())
+            columns = ", ".join(self.names)
+            self._stream = stack.enter_context(
+                cursor.copy(
+                    f"COPY {STAGING} ({columns}) FROM STDIN WITH (FORMAT csv)",
+                    writer=QueuedLibpqWriter(cursor),
+                )
+            )
+            self._stream_stack = stack
+        return self._stream
+
+    def _csv(self, frame: pd.DataFrame) -> memoryview:
         # Arrow writes the CSV in C++; COPY parses it in C. No Python loop per row.
         table = pa.Table.from_pandas(frame[list(self.names)], preserve_index=False)
         buffer = io.BytesIO()
         arrow_csv.write_csv(
             table, buffer, write_options=arrow_csv.WriteOptions(include_header=False)
         )
-        with (
-            connection.connection.cursor() as cursor,
-            cursor.copy(
-                f"COPY {STAGING} ({', '.join(self.names)}) FROM STDIN WITH (FORMAT csv)"
-            ) as copy,
-        ):
-            copy.write(buffer.getbuffer())
+        return buffer.getbuffer()
 
     def _insert(self, frame: pd.DataFrame) -> None:
         rows = _sqlite_rows(frame[list(self.names)], self.columns)
         placeholders = ", ".join(["%s"] * len(self.names))
         statement = f"INSERT INTO {STAGING} ({', '.join(self.names)}) VALUES ({placeholders})"
-        with connection.cursor() as cursor:
+        with self._cursor() as cursor:
             for start in range(0, len(rows), SQLITE_BATCH_ROWS):
                 cursor.executemany(statement, rows[start : start + SQLITE_BATCH_ROWS])
 
     def drop(self) -> None:
-        with connection.cursor() as cursor:
+        with self._cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS {STAGING}")
 
     # --- checks before writing --------------------------------------------------------------
@@ -166,7 +208,7 @@ class StagingTable:
     def unresolved_references(self) -> list[tuple[int, str, str]]:
         """(row, canonical field, value) of each large reference that names no record."""
         problems: list[tuple[int, str, str]] = []
-        with connection.cursor() as cursor:
+        with self._cursor() as cursor:
             for column in self.columns:
                 if not column.is_large_reference:
                     continue
@@ -187,7 +229,7 @@ class StagingTable:
         if column is None:
             return 0
         now = timezone.now()
-        with connection.cursor() as cursor:
+        with self._cursor() as cursor:
             cursor.execute(
                 "INSERT INTO core_customer (source, external_id, name, industry, company_size, "
                 "created_at, updated_at, created_by_import, changed_by_import) "
@@ -200,7 +242,7 @@ class StagingTable:
             return cursor.rowcount
 
     def delete_rows(self, row_numbers: list[int]) -> None:
-        with connection.cursor() as cursor:
+        with self._cursor() as cursor:
             for start in range(0, len(row_numbers), SQLITE_BATCH_ROWS):
                 batch = row_numbers[start : start + SQLITE_BATCH_ROWS]
                 placeholders = ", ".join(["%s"] * len(batch))
@@ -208,7 +250,7 @@ class StagingTable:
 
     def duplicates(self) -> list[tuple[str, list[int]]]:
         """Ids that occur on more than one row, with their rows; the last row wins."""
-        with connection.cursor() as cursor:
+        with self._cursor() as cursor:
             cursor.execute(f"SELECT count(*) - count(DISTINCT external_id) FROM {STAGING}")
             if not cursor.fetchone()[0]:
                 return []
@@ -223,7 +265,7 @@ class StagingTable:
         return list(rows.items())
 
     def keep_last_of_duplicates(self) -> None:
-        with connection.cursor() as cursor:
+        with self._cursor() as cursor:
             cursor.execute(
                 f"DELETE FROM {STAGING} WHERE EXISTS (SELECT 1 FROM {STAGING} later "
                 f"WHERE later.external_id = {STAGING}.external_id "
@@ -231,7 +273,7 @@ class StagingTable:
             )
 
     def row_count(self) -> int:
-        with connection.cursor() as cursor:
+        with self._cursor() as cursor:
             cursor.execute(f"SELECT count(*) FROM {STAGING}")
             return cursor.fetchone()[0]
 
@@ -249,13 +291,13 @@ class StagingTable:
         """Statistics for the planner: temporary tables are never analysed automatically, and
         without them PostgreSQL plans a million staged rows as a few hundred."""
         if _is_postgres():
-            with connection.cursor() as cursor:
+            with self._cursor() as cursor:
                 cursor.execute(f"ANALYZE {STAGING}")
 
     def preview(self) -> WriteCounts:
         """What `write` would do, without writing: for the dry run."""
         total = self.row_count()
-        with connection.cursor() as cursor:
+        with self._cursor() as cursor:
             cursor.execute(
                 f"SELECT count(*) FROM ({self._resolved_select()}) r "
                 f"WHERE NOT EXISTS ({self._existing('r')})",
@@ -290,7 +332,7 @@ class StagingTable:
 
     def _new_rows(self) -> int:
         """Staged rows whose id the table does not hold yet."""
-        with connection.cursor() as cursor:
+        with self._cursor() as cursor:
             cursor.execute(
                 f"SELECT count(*) FROM {STAGING} s WHERE NOT EXISTS ({self._existing('s')})",
                 [self.source],
@@ -321,7 +363,7 @@ class StagingTable:
         if _is_postgres() and run_id is not None:
             return self._update_changed_keeping_previous(run_id)
         resolved = self._resolved_select()
-        with connection.cursor() as cursor:
+        with self._cursor() as cursor:
             if run_id is not None:
                 cursor.execute(
                     f"INSERT INTO imports_previousvalues (run_id, record_id, {_values_column()}) "
@@ -348,7 +390,7 @@ class StagingTable:
         file runs once instead of twice (a re-import of a million unchanged rows saves ~2 s).
         """
         table = self.table.table
-        with connection.cursor() as cursor:
+        with self._cursor() as cursor:
             cursor.execute(
                 f"WITH changed AS (UPDATE {table} SET {self._assignments()}, updated_at = %s, "
                 f"changed_by_import = %s FROM ({self._resolved_select()}) r, {table} previous "
@@ -368,7 +410,7 @@ class StagingTable:
         columns = self.table.value_columns
         now = timezone.now()
         with (
-            connection.cursor() as cursor,
+            self._cursor() as cursor,
             _bulk_load(cursor, self.table.table, self._new_rows()),
             _hash_anti_join(cursor),
         ):
