@@ -26,6 +26,7 @@ import os
 import statistics
 import sys
 import time
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -76,6 +77,12 @@ def setup_django() -> None:
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DATABASE_URL", DEFAULT_DATABASE_URL)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "salesopt.settings.base")
+    # As in production: no debug cursor recording every query, no debug page machinery.
+    os.environ.setdefault("DEBUG", "false")
+    os.environ.setdefault("SECRET_KEY", "bench-only-" + "x" * 50)
+    os.environ.setdefault("ALLOWED_HOSTS", "localhost")
+    # Static files are served from the app's folders here; nothing was collected.
+    warnings.filterwarnings("ignore", message="No directory at", module="whitenoise")
     import django
 
     django.setup()

@@ -210,16 +210,10 @@ def chart_html(chart: ChartData) -> str:
     under them would spill out of the card.
     """
     figure = FIGURES[chart.key](chart)
-    render(figure, element_id=_element_id(chart))  # applies the house style to `figure`
     right = 56 if "yaxis2" in figure.layout and figure.layout.yaxis2.overlaying else 16
-    figure.update_layout(
-        legend={"orientation": "h", "x": 0, "y": 1, "yanchor": "top", "yref": "container"},
-        margin={"t": 48, "r": right, "b": 56},
-        height=340,
-    )
-    return figure.to_html(
-        full_html=False,
-        include_plotlyjs=False,
-        div_id=_element_id(chart),
-        config={"displaylogo": False, "responsive": True, "displayModeBar": False},
-    )
+    layout = {
+        "legend": {"orientation": "h", "x": 0, "y": 1, "yanchor": "top", "yref": "container"},
+        "margin": {"t": 48, "r": right, "b": 56},
+        "height": 340,
+    }
+    return render(figure, element_id=_element_id(chart), layout=layout, mode_bar=False)

@@ -435,6 +435,25 @@ def test_recomputing_twice_gives_the_same_rows(leads):
     assert again == first
 
 
+def test_a_recompute_rewrites_only_the_figures_that_changed(leads, south):
+    month_figures = KpiSnapshot.objects.filter(metric="lead_count", grain="month")
+    untouched = month_figures.get(period_start=NOV, cut="")
+    changed = month_figures.get(period_start=OCT, cut="")
+    stale = KpiSnapshot.objects.create(  # a figure the data no longer gives
+        metric="lead_count", grain="month", period_start=OCT, cut="rep", rep_id=999_999, value=3,
+        numerator=3, computed_at=dt.datetime(2026, 10, 1, tzinfo=dt.UTC),
+    )  # fmt: skip
+    LeadFactory(created_in_crm_at=local(2026, 10, 20), region=south)
+
+    recompute()
+
+    # Same figure, same row (not deleted and written back: that would give it a new id).
+    assert month_figures.filter(pk=untouched.pk, value=untouched.value).exists()
+    assert not month_figures.filter(pk=changed.pk).exists()
+    assert value_of("lead_count", "month", OCT) == changed.value + 1
+    assert not KpiSnapshot.objects.filter(pk=stale.pk).exists()
+
+
 def test_an_empty_database_computes_no_figure_but_the_rep_days(frozen_today, rep):
     recompute()
 

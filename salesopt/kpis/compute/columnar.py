@@ -30,7 +30,7 @@ from django.db import connection
 
 from ..catalog import DIMENSION_ORDER, Cut, Dimension, Grain, cut_label
 from ..models import ALL, ALL_GRADES, DIMENSION_COLUMNS
-from .statements import SNAPSHOT_COLUMNS, SNAPSHOT_TABLE, Context, ratio
+from .statements import FIGURES_TABLE, SNAPSHOT_COLUMNS, Context, ratio
 
 # A missing dimension value in the copied rows (ids are positive, grades are letter codes).
 MISSING = -1
@@ -260,7 +260,7 @@ class Figures:
         if not self.columns["count"]:
             return
         sql = (
-            f"INSERT INTO {SNAPSHOT_TABLE} ({SNAPSHOT_COLUMNS}) "
+            f"INSERT INTO {FIGURES_TABLE} ({SNAPSHOT_COLUMNS}) "
             f"SELECT '{self.metric}', f.grain, f.period, f.cut, f.region_id, f.product_line_id, "
             "f.team_id, f.rep_id, f.grade, "
             f"COALESCE(f.value, {ratio('f.total::numeric', 'f.count')}), f.total, f.count, %s "

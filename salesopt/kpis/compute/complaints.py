@@ -13,7 +13,7 @@ from salesopt.core.periods import start_of_day
 from ..catalog import METRICS, Cut, Dimension, Grain, cut_label
 from .statements import (
     DIMENSION_LIST,
-    SNAPSHOT_TABLE,
+    FIGURES_TABLE,
     Context,
     Measure,
     Source,
@@ -85,7 +85,7 @@ def _ordering_customers(context: Context, cut: Cut, grain: Grain) -> tuple[str, 
     """Customers with an order, per period and scope: the repurchase rate's denominator."""
     sql = (
         f"SELECT s.period_start AS period, {_prefixed('s', DIMENSION_LIST)}, "
-        f"s.denominator AS amount FROM {SNAPSHOT_TABLE} AS s "
+        f"s.denominator AS amount FROM {FIGURES_TABLE} AS s "
         "WHERE s.metric = 'repurchase_rate' AND s.grain = %s AND s.cut = %s "
         "AND s.period_start >= %s AND s.period_start < %s"
     )

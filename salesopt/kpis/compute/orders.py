@@ -13,8 +13,8 @@ from ..catalog import DIMENSION_ORDER, METRICS, Cut, Dimension, Grain, cut_label
 from ..models import DIMENSION_COLUMNS
 from .columnar import DATE, INT8, Figures, dimension_columns, months_of_dates, read_grouped
 from .statements import (
+    FIGURES_TABLE,
     SNAPSHOT_COLUMNS,
-    SNAPSHOT_TABLE,
     Context,
     Measure,
     Source,
@@ -171,7 +171,7 @@ def _insert_repurchase(context: Context, cut: Cut, grain: Grain) -> None:
         f"{dimension_selects(purchases, cut)}, SUM(w.orders) AS orders "
         f"FROM {purchases.from_sql} WHERE {present(purchases, cut)} "
         f"GROUP BY {group_by(period, purchases, cut)}, w.customer_id) "
-        f"INSERT INTO {SNAPSHOT_TABLE} ({SNAPSHOT_COLUMNS}) "
+        f"INSERT INTO {FIGURES_TABLE} ({SNAPSHOT_COLUMNS}) "
         f"SELECT 'repurchase_rate', '{grain.value}', {dialect.as_date('period')}, "
         f"'{cut_label(cut)}', {dimensions}, "
         f"{ratio('COUNT(*) FILTER (WHERE orders >= 2)', 'COUNT(*)')}, "

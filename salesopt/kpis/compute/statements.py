@@ -1,4 +1,7 @@
-"""Statement builders: `INSERT INTO kpis_kpisnapshot … SELECT … GROUP BY` for one cut and grain.
+"""Statement builders: `INSERT INTO <figures> … SELECT … GROUP BY` for one cut and grain.
+
+Every family writes its figures into FIGURES_TABLE, a temporary table shaped like the snapshot
+table; the recompute then replaces the slice of the snapshot table with it (__init__.py).
 
 Every KPI row is written by the database from an aggregate; Python only assembles the SQL. All
 identifiers and literals spliced into the SQL come from the catalog and the family modules (never
@@ -19,6 +22,8 @@ from ..models import ALL, ALL_GRADES, DIMENSION_COLUMNS
 from .dialect import Dialect
 
 SNAPSHOT_TABLE = "kpis_kpisnapshot"
+# The figures of the running recompute, before they replace the snapshot table's slice.
+FIGURES_TABLE = "kpis_work_figures"
 SNAPSHOT_COLUMNS = (
     "metric, grain, period_start, cut, region_id, product_line_id, team_id, rep_id, grade, "
     "value, numerator, denominator, computed_at"
@@ -131,7 +136,7 @@ def insert_measures(
         f"{', '.join(aggregates)} FROM {source.from_sql} "
         f"WHERE ({source.where}) AND {present(source, cut)} "
         f"GROUP BY {group_by(period, source, cut)}) "
-        f"INSERT INTO {SNAPSHOT_TABLE} ({SNAPSHOT_COLUMNS}) {' UNION ALL '.join(branches)}"
+        f"INSERT INTO {FIGURES_TABLE} ({SNAPSHOT_COLUMNS}) {' UNION ALL '.join(branches)}"
     )
     params = [*source.params, *([context.computed_at()] * len(measures))]
     context.write([measure.metric for measure in measures], sql, params)
@@ -158,7 +163,7 @@ def _insert_medians_postgres(
         for periods in (("y", "q", "m"), ("y", "q"), ("y",))
     )
     sql = (
-        f"INSERT INTO {SNAPSHOT_TABLE} ({SNAPSHOT_COLUMNS}) "
+        f"INSERT INTO {FIGURES_TABLE} ({SNAPSHOT_COLUMNS}) "
         f"SELECT '{metric}', CASE GROUPING(q, m) WHEN 0 THEN 'month' WHEN 1 THEN 'quarter' "
         f"ELSE 'year' END, COALESCE(m, q, y)::date, '{cut_label(cut)}', "
         f"{_grouped_dimensions(cut)}, "
@@ -189,7 +194,7 @@ def _insert_medians_sqlite(
     partition = group_by(period, source, cut)
     keys = ", ".join(["period", *(DIMENSION_COLUMNS[dimension] for dimension in cut)])
     sql = (
-        f"INSERT INTO {SNAPSHOT_TABLE} ({SNAPSHOT_COLUMNS}) "
+        f"INSERT INTO {FIGURES_TABLE} ({SNAPSHOT_COLUMNS}) "
         f"SELECT '{metric}', '{grain.value}', period, '{cut_label(cut)}', "
         f"{_grouped_dimensions(cut)}, "
         "AVG(CASE WHEN position IN ((total + 1) / 2, (total + 2) / 2) THEN x END), "
@@ -224,7 +229,7 @@ def insert_joined_ratio(
         f"WITH numerators AS ({numerator_sql}), denominators AS ({denominator_sql}), "
         f"keys AS (SELECT period, {DIMENSION_LIST} FROM numerators "
         f"UNION SELECT period, {DIMENSION_LIST} FROM denominators) "
-        f"INSERT INTO {SNAPSHOT_TABLE} ({SNAPSHOT_COLUMNS}) "
+        f"INSERT INTO {FIGURES_TABLE} ({SNAPSHOT_COLUMNS}) "
         f"SELECT '{metric}', '{grain.value}', k.period, "
         f"'{cut_label(cut)}', k.region_id, k.product_line_id, k.team_id, k.rep_id, k.grade, "
         f"{ratio('COALESCE(n.amount, 0)', 'COALESCE(d.amount, 0)')}, "
