@@ -24,7 +24,8 @@ def funnel(chart: ChartData) -> go.Figure:
             y=[row[0] for row in chart.rows],
             x=[row[1] for row in chart.rows],
             marker={"color": BLUE},
-            textinfo="value+percent initial",
+            # Whole counts with thousands separators ("616,248", not Plotly's "616.248k").
+            texttemplate="%{value:,}<br>%{percentInitial:.0%}",
         )
     )
 

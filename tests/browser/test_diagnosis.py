@@ -28,6 +28,8 @@ def test_manager_filters_finds_problems_accepts_one_and_exports_table1(
     dashboard = page.locator("#baseline-dashboard")
     expect(dashboard.locator("#chart-funnel .main-svg").first).to_be_visible()
     reading = page.locator("#chart-card-response-region .chart-reading")
+    page.wait_for_load_state("load")
+    assert_funnel_fits_its_card(page)
     page.screenshot(path=screenshot_path("diagnosis-dashboard"), full_page=True)
 
     dashboard.get_by_label("region").select_option("华北")
@@ -35,6 +37,7 @@ def test_manager_filters_finds_problems_accepts_one_and_exports_table1(
     expect(reading).to_contain_text("华北 answers leads in a median")
     expect(page.locator("#chart-response-region .main-svg").first).to_be_visible()
     assert page.evaluate("window.__notReloaded") is True
+    assert_funnel_fits_its_card(page)
     page.screenshot(path=screenshot_path("diagnosis-dashboard-north"), full_page=True)
     page.locator("#chart-card-workload").screenshot(path=screenshot_path("diagnosis-workload"))
 
@@ -59,3 +62,18 @@ def test_manager_filters_finds_problems_accepts_one_and_exports_table1(
     ]
     assert rows[1][:3] == ["Team capability", rows[1][1], "medium"]
     assert rows[1][1].startswith("New reps take a median")
+
+
+def assert_funnel_fits_its_card(page: Page) -> None:
+    """The funnel's widest bar lies inside its chart (plotly.js once drew it at its default
+    width, overflowing the card). Waits for the redraw, up to the usual 5 s."""
+    page.wait_for_function(
+        """() => {
+            const chart = document.querySelector("#chart-funnel");
+            const bar = chart && chart.querySelector(".trace.bars .point path");
+            if (!bar) return false;
+            const outer = chart.getBoundingClientRect(), box = bar.getBoundingClientRect();
+            return box.width > 0 && box.left >= outer.left && box.right <= outer.right;
+        }""",
+        timeout=5000,
+    )
