@@ -82,7 +82,7 @@ def setup_django() -> None:
     os.environ.setdefault("SECRET_KEY", "bench-only-" + "x" * 50)
     os.environ.setdefault("ALLOWED_HOSTS", "localhost")
     # Static files are served from the app's folders here; nothing was collected.
-    warnings.filterwarnings("ignore", message="No directory at", module="whitenoise")
+    warnings.filterwarnings("ignore", message="No directory at")
     import django
 
     django.setup()

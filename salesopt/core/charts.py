@@ -1,7 +1,11 @@
 """Shared Plotly helpers: our layout, our own plotly.js, amounts in the reader's units."""
 
+import copy
+import json
+from typing import Any
+
 import plotly.graph_objects as go
-import plotly.io as pio
+from django.utils.html import escape
 from django.utils.translation import get_language
 
 BRAND_COLOURS = {"revenue": "#2f6fde", "target": "#e07b39"}
@@ -31,20 +35,50 @@ def render(
     spec_layout = spec.setdefault("layout", {})
     merge(spec_layout, HOUSE_LAYOUT)
     for prefix, style in HOUSE_AXES.items():
-        for axis in [key for key in spec_layout if key.startswith(prefix)] or [prefix]:
+        # As update_xaxes / update_yaxes: the first axis always, and xaxis2, xaxis3, … if set.
+        for axis in {prefix, *(key for key in spec_layout if key.startswith(prefix))}:
             merge(spec_layout.setdefault(axis, {}), style)
     merge(spec_layout, layout or {})
     config = {"displaylogo": False, "responsive": True}
     if not mode_bar:
         config["displayModeBar"] = False
-    return pio.to_html(
-        spec,
-        full_html=False,
-        include_plotlyjs=False,
-        div_id=element_id,
-        config=config,
-        validate=False,
+    height = spec_layout.get("height")
+    size = f"height:{height}px; width:100%;" if height else "height:100%; width:100%;"
+    arguments = ", ".join(
+        script_json(part) for part in (element_id, spec.get("data", []), spec_layout, config)
     )
+    # What plotly.io.to_html writes, minus its JSON encoder: that one walks every value
+    # looking for arrays to base64-encode and defines a class per call (~4 ms a chart).
+    return (
+        f'<div id="{escape(element_id)}" class="plotly-graph-div" style="{size}"></div>'
+        f"<script>Plotly.newPlot({arguments});</script>"
+    )
+
+
+def script_json(value: Any) -> str:
+    """`value` as JSON that is safe inside a <script> element: no `<`, `>` or `&` (which could
+    close the element: a rep named `</script><script>…` stays a string), as Django's
+    json_script writes it."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=_plain)
+    return text.translate(_SCRIPT_ESCAPES)
+
+
+_SCRIPT_ESCAPES = {
+    ord("<"): "\\u003c",
+    ord(">"): "\\u003e",
+    ord("&"): "\\u0026",
+    0x2028: "\\u2028",
+    0x2029: "\\u2029",
+}
+
+
+def _plain(value: Any) -> Any:
+    """What json cannot write by itself: numpy values and arrays, dates."""
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    raise TypeError(f"not JSON serialisable in a chart: {type(value).__name__}")
 
 
 def merge(target: dict, update: dict) -> None:
@@ -53,7 +87,8 @@ def merge(target: dict, update: dict) -> None:
         if isinstance(value, dict) and isinstance(target.get(key), dict):
             merge(target[key], value)
         else:
-            target[key] = value
+            # A copy: a later merge into `target` must never change `update` (the house style).
+            target[key] = copy.deepcopy(value)
 
 
 def money_axis() -> tuple[float, str]:
