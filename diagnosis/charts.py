@@ -146,6 +146,17 @@ def workload(chart: ChartData) -> go.Figure:
         name=_("Activities per working day"),
         marker_color=BLUE,
     )
+    # The spread across reps, as one box at the end of the axis: median, quartiles, outliers.
+    spread = _("All reps (spread)")
+    rates = [row[1] for row in chart.rows if row[1] is not None]
+    if rates:
+        figure.add_box(
+            x=[spread] * len(rates),
+            y=rates,
+            name=_("Spread across reps"),
+            marker_color=GREY,
+            boxpoints="outliers",
+        )
     figure.add_scatter(
         x=reps,
         y=[None if row[3] is None else row[3] / divisor for row in chart.rows],

@@ -7,6 +7,8 @@ import re
 
 import plotly.graph_objects as go
 
+from diagnosis.charts import workload
+from diagnosis.dashboard import ChartData
 from salesopt.core.charts import render, script_json
 
 HOSTILE = '</script><script>alert("x")</script>'
@@ -56,3 +58,15 @@ def test_a_page_layout_never_changes_the_house_style_of_the_next_chart():
     html = render(go.Figure(go.Bar(x=[1], y=[1])), element_id="b")
 
     assert figure_arguments(html)[2]["margin"] == {"l": 40, "r": 16, "t": 24, "b": 40}
+
+
+def test_the_workload_chart_shows_the_spread_across_reps_as_a_box():
+    chart = ChartData(
+        "workload", "Workload", "", ["Rep", "Per day", "Activities", "Revenue"],
+        [["王伟", 0.3, 60, 1000.0], ["李娜", 0.1, 20, None], ["张敏", None, 0, 500.0]],
+    )  # fmt: skip
+
+    boxes = [trace for trace in workload(chart).data if trace.type == "box"]
+
+    assert len(boxes) == 1
+    assert list(boxes[0].y) == [0.3, 0.1]  # reps with a rate; none is not a zero
