@@ -10,6 +10,7 @@ from salesopt.imports import readers
 from salesopt.imports.pipeline import ImportPlan, process
 from salesopt.imports.presets import Combine
 from salesopt.imports.schema import RecordKind
+from salesopt.imports.writer import StagingTable
 from tests.factories import ImportRunFactory, RegionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -174,3 +175,54 @@ def test_first_and_last_name_columns_are_joined(tmp_path, known_people):
     process(plan, run_id=None, write=True, skip_invalid=False)
 
     assert dict(Lead.objects.values_list("external_id", "name")) == {"L1": "Lei Wang", "L2": "王磊"}
+
+
+def chunks_of(monkeypatch, rows: int) -> None:
+    """Read files `rows` at a time, so a small file streams as several chunks (one COPY)."""
+    read_chunks = readers.read_chunks
+    monkeypatch.setattr(
+        readers, "read_chunks", lambda path, sniffed: read_chunks(path, sniffed, chunk_rows=rows)
+    )
+
+
+def test_a_file_refused_after_some_chunks_were_staged_writes_nothing(
+    tmp_path, known_people, monkeypatch
+):
+    chunks_of(monkeypatch, 10_000)
+    # The bad row in the middle: past the parser's first read-ahead buffer, and out of the
+    # head and tail that the sniff checks, so it surfaces mid-stream.
+    rows = "".join(f"L{n},王伟,2024-03-02 09:00,华南,,100,Open\n" for n in range(60_000))
+    loaded = []
+    load = StagingTable.load
+
+    def counted_load(table, frame):
+        loaded.append(len(frame))
+        load(table, frame)
+
+    monkeypatch.setattr(StagingTable, "load", counted_load)
+
+    with pytest.raises(readers.UnreadableFile):
+        process(plan_for(tmp_path, HEADER + rows + ",".join(["x"] * 5000) + "\n" + rows),
+                run_id=None, write=True, skip_invalid=True)  # fmt: skip
+
+    assert len(loaded) > 1, "the refusal came before a COPY was under way"
+    assert not Lead.objects.exists()
+    # The aborted COPY left the connection usable: the next import goes through.
+    first_rows = "".join(rows.splitlines(keepends=True)[:1_000])
+    outcome = process(plan_for(tmp_path, HEADER + first_rows), run_id=None, write=True,
+                      skip_invalid=False)  # fmt: skip
+    assert outcome.created == Lead.objects.count() == 1_000
+
+
+def test_create_missing_works_across_chunks(tmp_path, known_people, monkeypatch):
+    chunks_of(monkeypatch, 2)
+    rows = "".join(
+        f"L{n},王伟,2024-03-02 09:00,{region},,100,Open\n"
+        for n, region in enumerate(["华南", "华南", "华东", "华南", "西南", "华东"], start=20)
+    )
+
+    outcome = process(plan_for(tmp_path, HEADER + rows, create_missing=True), run_id=None,
+                      write=True, skip_invalid=False)  # fmt: skip
+
+    assert outcome.created == 6
+    assert set(Region.objects.values_list("name", flat=True)) == {"华南", "华东", "西南"}

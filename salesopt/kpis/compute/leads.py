@@ -3,7 +3,7 @@
 The additive ones come from one pass over the leads of the range into a small cube (month ×
 region × product line × team × owner × grade: about 5,000 rows for a million leads); every cut and
 grain is then a GROUP BY over that cube. Medians need every value: on PostgreSQL the answered and
-the won leads are read once, in one binary COPY, and every cut's medians are worked out in memory
+the won leads are read once, as binary arrays, and every cut's medians are worked out in memory
 (columnar.py); on SQLite they go through a narrow work table that each median cut sorts.
 
 A lead's team is its owner's team today (owner → profile → team), as in salesopt.core.access.
