@@ -356,6 +356,21 @@ def test_the_size_limit_comes_from_settings(tmp_path, settings):
     assert refusal(path) == ("too_large", "The file is larger than the 2 KB limit.")
 
 
+def test_more_data_rows_than_the_setting_allows_is_refused_while_reading(tmp_path, settings):
+    settings.SALESOPT_IMPORT_MAX_ROWS = 3
+    three = write_csv(tmp_path / "three.csv", "id,name\nL1,a\nL2,b\nL3,c\n")
+    four = write_csv(tmp_path / "four.csv", "id,name\nL1,a\nL2,b\nL3,c\nL4,d\n")
+
+    assert len(read_all(three, sniff(three), chunk_rows=2)) == 3
+    with pytest.raises(UnreadableFile) as caught:
+        read_all(four, sniff(four), chunk_rows=2)
+
+    assert (caught.value.code, str(caught.value)) == (
+        "too_many_rows",
+        "The file has more than 3 data rows; import it in parts.",
+    )
+
+
 def test_a_row_with_five_thousand_fields_is_refused(tmp_path):
     text = "id,name\nL1,a\n" + ",".join(["x"] * 5000) + "\nL3,c\n"
     path = write_csv(tmp_path / "wide.csv", text)

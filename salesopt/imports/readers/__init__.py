@@ -71,4 +71,18 @@ def read_chunks(
     """
     limits = Limits.from_settings()
     frames = READERS[sniffed.file_format](path, sniffed, chunk_rows=chunk_rows, limits=limits)
-    return drop_trailing_totals(drop_blank_rows(frames))
+    return _at_most(limits.max_rows, drop_trailing_totals(drop_blank_rows(frames)))
+
+
+def _at_most(max_rows: int, chunks: Iterator[Chunk]) -> Iterator[Chunk]:
+    """The chunks, refusing the file once its data rows pass `max_rows` (a setting)."""
+    rows = 0
+    for chunk in chunks:
+        rows += len(chunk)
+        if rows > max_rows:
+            raise UnreadableFile(
+                _("The file has more than %(limit)s data rows; import it in parts."),
+                code="too_many_rows",
+                params={"limit": f"{max_rows:,}"},
+            )
+        yield chunk

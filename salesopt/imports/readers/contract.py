@@ -70,6 +70,7 @@ class Limits:
     max_columns: int
     max_row_bytes: int
     max_unpacked_bytes: int
+    max_rows: int = 5_000_000
 
     @classmethod
     def from_settings(cls, *, max_bytes: int | None = None) -> Limits:
@@ -80,6 +81,7 @@ class Limits:
             max_columns=int(getattr(settings, "SALESOPT_IMPORT_MAX_COLUMNS", 500)),
             max_row_bytes=int(getattr(settings, "SALESOPT_IMPORT_MAX_ROW_BYTES", 2**20)),
             max_unpacked_bytes=int(getattr(settings, "SALESOPT_IMPORT_MAX_UNPACKED_BYTES", 2**30)),
+            max_rows=int(getattr(settings, "SALESOPT_IMPORT_MAX_ROWS", 5_000_000)),
         )
 
 
