@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from salesopt.core.models import Program, TimeStampedModel
 
+from .evidence import evidence_figures
+
 
 class Duty(models.TextChoices):
     DATA_COLLECTION = "data_collection", _("data collection")
@@ -277,6 +279,11 @@ class Finding(TimeStampedModel):
     @property
     def dimension_label(self) -> str:
         return dimension_label(self.dimension)
+
+    @property
+    def evidence_figures(self) -> list[tuple[str, str]]:
+        """The evidence as the reader reads it: labelled in their language, with units."""
+        return evidence_figures(self.evidence or {})
 
 
 class DiagnosisRow(TimeStampedModel):

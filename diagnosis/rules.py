@@ -92,9 +92,9 @@ def slow_response(context: Context) -> list[Proposal]:
                 impact_amount=_amount(_lost_revenue(conversion, context)),
                 evidence={
                     "median_first_response_hours": round(median or 0, 1),
-                    "sla_breach_rate": round(rate, 3),
-                    "conversion_rate": round(conversion.ratio() or 0, 3),
-                    "company_conversion_rate": round(context.company_conversion or 0, 3),
+                    "sla_breach_rate": round(rate, 6),
+                    "conversion_rate": round(conversion.ratio() or 0, 6),
+                    "company_conversion_rate": round(context.company_conversion or 0, 6),
                 },
             )
         )
@@ -131,8 +131,8 @@ def low_conversion(context: Context) -> list[Proposal]:
                 impact_amount=_amount(_lost_revenue(total, context)),
                 evidence={
                     "leads": int(total.denominator),
-                    "conversion_rate": round(rate, 3),
-                    "company_conversion_rate": round(company, 3),
+                    "conversion_rate": round(rate, 6),
+                    "company_conversion_rate": round(company, 6),
                 },
             )
         )
@@ -187,7 +187,7 @@ def workload_concentration(context: Context) -> list[Proposal]:
             description=_("The busiest 20%% of reps carry %(share)s of all activities.")
             % {"share": percent(share)},
             impact_level=ImpactLevel.MEDIUM,
-            evidence={"top_20_percent_share": round(share, 3), "reps": len(activity)},
+            evidence={"top_20_percent_share": round(share, 6), "reps": len(activity)},
         )
     ]
 
@@ -236,7 +236,7 @@ def missed_targets(context: Context) -> list[Proposal]:
                     impact_level=ImpactLevel.HIGH,
                     impact_amount=_amount(gap),
                     evidence={
-                        "attainment": round(rate, 3),
+                        "attainment": round(rate, 6),
                         "revenue": round(total.numerator),
                         "target": round(total.denominator),
                     },
@@ -290,7 +290,7 @@ def low_repurchase(context: Context) -> list[Proposal]:
             )
             % {"rate": percent(rate), "limit": percent(limit)},
             impact_level=ImpactLevel.LOW,
-            evidence={"repurchase_rate": round(rate, 3)},
+            evidence={"repurchase_rate": round(rate, 6)},
         )
     ]
 

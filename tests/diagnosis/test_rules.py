@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 from django.test import override_settings
+from django.utils import translation
 
+from diagnosis.evidence import EVIDENCE_FIGURES, evidence_figures
 from diagnosis.models import Finding, FindingStatus
 from diagnosis.services import finding_dismiss, findings_refresh
 
@@ -35,6 +37,8 @@ def test_slow_response_in_south_china_carries_its_figures(demo_program):
     assert finding.evidence["sla_breach_rate"] > 0.5
     assert finding.evidence["conversion_rate"] < finding.evidence["company_conversion_rate"]
     assert finding.impact_amount > 0
+    # The figure under the finding is the one its text gives (no second rounding).
+    assert dict(finding.evidence_figures)["deadline breach rate"] in finding.description
 
 
 @pytest.mark.django_db
@@ -77,3 +81,31 @@ def test_thresholds_are_settings(demo_program):
 
     assert "slow_ramp_up" not in keys
     assert "workload_concentration" not in keys
+
+
+@pytest.mark.django_db
+def test_every_figure_a_rule_gives_has_a_label_and_a_unit(demo_program):
+    findings = findings_refresh(program=demo_program)
+
+    keys = {key for finding in findings for key in finding.evidence}
+    assert keys and keys <= set(EVIDENCE_FIGURES), keys - set(EVIDENCE_FIGURES)
+
+
+def test_evidence_reads_in_the_readers_language_with_units():
+    evidence = {"sla_breach_rate": 0.648, "median_first_response_hours": 26.04,
+                "median_cycle_days": 97.1, "target": 1630000, "reps": 40,
+                "custom": "as stored"}  # fmt: skip
+
+    assert evidence_figures(evidence) == [
+        ("deadline breach rate", "64.8%"),
+        ("median first response", "26.0 h"),
+        ("median sales cycle", "97 days"),
+        ("target", "¥1.63M"),
+        ("reps", "40"),
+        ("custom", "as stored"),
+    ]
+    with translation.override("zh-hans"):
+        assert evidence_figures({"sla_breach_rate": 0.648, "target": 1630000}) == [
+            ("超时率", "64.8%"),
+            ("目标", "¥163.00万"),
+        ]
