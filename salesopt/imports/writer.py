@@ -13,7 +13,9 @@ same file writes nothing. The two dialects differ only in loading, row compariso
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+import queue
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -81,6 +83,53 @@ def _is_postgres() -> bool:
     return connection.vendor == "postgresql"
 
 
+class _CsvFeeder:
+    """Staged frames → CSV → the open COPY, on a thread of its own.
+
+    Arrow converts a frame to CSV without holding the GIL, so Python coerces the next chunk
+    meanwhile (and psycopg's writer thread sends the bytes): three stages at once instead of one
+    after the other. At most two frames wait, so memory stays flat.
+    """
+
+    def __init__(self, copy: Any, to_csv: Callable[[pd.DataFrame], memoryview]) -> None:
+        self._frames: queue.Queue[pd.DataFrame | None] = queue.Queue(maxsize=2)
+        self._error: Exception | None = None
+        self._thread = threading.Thread(
+            target=self._run, args=(copy, to_csv), name="salesopt-import-csv", daemon=True
+        )
+        self._thread.start()
+
+    def _run(self, copy: Any, to_csv: Callable[[pd.DataFrame], memoryview]) -> None:
+        while (frame := self._frames.get()) is not None:
+            if self._error is None:  # after a failure, drain the queue so `put` never blocks
+                try:
+                    copy.write(to_csv(frame))
+                except Exception as error:
+                    self._error = error
+
+    def put(self, frame: pd.DataFrame) -> None:
+        self._raise_failure()
+        self._frames.put(frame)
+
+    def close(self, *, discard: bool = False) -> None:
+        """Wait until every frame went to the COPY (raise the thread's failure, if any); with
+        `discard`, stop without converting what still waits."""
+        if discard:
+            self._error = self._error or _DiscardedError()
+        self._frames.put(None)
+        self._thread.join()
+        if not discard:
+            self._raise_failure()
+
+    def _raise_failure(self) -> None:
+        if self._error is not None:
+            raise self._error
+
+
+class _DiscardedError(Exception):
+    """Internal: tells the CSV thread to drop the frames still waiting."""
+
+
 class StagingTable:
     """The temporary table one import loads into, and the statements that write from it."""
 
@@ -98,6 +147,7 @@ class StagingTable:
         )
         self._stream: Any = None  # the open COPY, between `load` and `end_loading`
         self._stream_stack: ExitStack | None = None
+        self._feeder: _CsvFeeder | None = None
 
     # --- loading ----------------------------------------------------------------------------
 
@@ -139,7 +189,7 @@ class StagingTable:
         if frame.empty:
             return
         if _is_postgres():
-            self._copy_stream().write(self._csv(frame))
+            self._csv_feeder().put(frame)
         else:
             self._insert(frame)
 
@@ -155,13 +205,27 @@ class StagingTable:
         self.end_loading()
 
     def end_loading(self, error: BaseException | None = None) -> None:
-        """Finish the open COPY, if any (waiting for the server to store what was queued)."""
-        stack, self._stream_stack, self._stream = self._stream_stack, None, None
+        """Finish the open COPY, if any, waiting for the server to store what was queued; or,
+        after `error`, abort it. A failure of the CSV thread aborts the COPY and is raised."""
+        feeder, stack = self._feeder, self._stream_stack
+        self._feeder, self._stream_stack, self._stream = None, None, None
+        if feeder is not None:
+            try:
+                feeder.close(discard=error is not None)
+            except Exception as feeding_error:
+                if stack is not None:
+                    stack.__exit__(type(feeding_error), feeding_error, feeding_error.__traceback__)
+                raise
         if stack is not None:
             if error is None:
                 stack.close()
             else:
                 stack.__exit__(type(error), error, error.__traceback__)
+
+    def _csv_feeder(self) -> _CsvFeeder:
+        if self._feeder is None:
+            self._feeder = _CsvFeeder(self._copy_stream(), self._csv)
+        return self._feeder
 
     def _cursor(self) -> Any:
         """A cursor for a statement of its own: the COPY of `load`, if still open, ends first."""

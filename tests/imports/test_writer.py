@@ -5,12 +5,13 @@ from decimal import Decimal
 
 import pandas as pd
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 
 from salesopt.core.models import Activity, Lead
 from salesopt.imports.models import PreviousValues
 from salesopt.imports.schema import RecordKind, Reference
 from salesopt.imports.writer import StagingTable
+from tests.conftest import require
 from tests.factories import ImportRunFactory, LeadFactory, RegionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -180,3 +181,32 @@ def test_a_large_reference_is_resolved_by_external_id_in_the_same_source():
 
     assert unresolved == [(3, "lead", "L8")]
     assert Activity.objects.get().lead.external_id == "L9"
+
+
+@pytest.mark.postgres
+def test_a_chunk_that_fails_on_its_way_into_the_copy_aborts_it_and_is_reported(monkeypatch):
+    require(connection.vendor == "postgresql", "needs PostgreSQL (set DATABASE_URL)")
+    staging = StagingTable(RecordKind.LEAD, source="crm", references=LEAD_REFERENCES)
+    frame = two_leads()
+    to_csv = staging._csv
+    converted = []
+
+    def failing_on_the_second_chunk(chunk):
+        converted.append(len(chunk))
+        if len(converted) == 2:
+            raise ValueError("this chunk cannot be written")
+        return to_csv(chunk)
+
+    monkeypatch.setattr(staging, "_csv", failing_on_the_second_chunk)
+
+    with pytest.raises(ValueError, match="cannot be written"), transaction.atomic():
+        staging.create()
+        with staging.loading():
+            for _chunk in range(3):
+                staging.load(frame)
+        staging.write(run_id=None)
+
+    assert not Lead.objects.exists()
+    with connection.cursor() as cursor:  # the aborted COPY left the connection usable
+        cursor.execute("SELECT 1")
+        assert cursor.fetchone() == (1,)
