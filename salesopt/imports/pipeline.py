@@ -11,22 +11,24 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from . import readers
-from .coercers import coerce_field
+from .coercers import Coerced, coerce_field
 from .mapping import combine_columns
 from .presets.base import Combine
 from .references import SMALL_REFERENCES, ReferenceLookups, create_missing, problem_reason
-from .schema import SCHEMAS, RecordKind
+from .schema import SCHEMAS, CanonicalField, RecordKind
 from .users import UserWriter
 from .writer import StagingTable, WriteCounts
 
@@ -256,13 +258,19 @@ def _canonical(chunk: pd.DataFrame, plan: ImportPlan, errors: ErrorLog) -> pd.Da
     for canonical_field in schema.fields:
         raw = _source_series(chunk, plan, canonical_field.name)
         text = raw if raw is not None else pd.Series("", index=chunk.index, dtype="str")
-        coerced = coerce_field(
-            text,
-            canonical_field,
-            zone=plan.zone,
-            day_first=plan.day_first,
-            value_map=plan.value_maps.get(canonical_field.name),
-        )
+        value_map = plan.value_maps.get(canonical_field.name) or {}
+        if raw is None:
+            # A column the file does not have is blank on every row: one blank, spread.
+            blank = _coerced_blank(canonical_field, plan.zone, plan.day_first,
+                                   tuple(sorted(value_map.items())))  # fmt: skip
+            everywhere = np.zeros(len(chunk), dtype=np.intp)
+            coerced = Coerced(
+                blank.values.take(everywhere).set_axis(chunk.index),
+                blank.errors.take(everywhere).set_axis(chunk.index),
+            )
+        else:
+            coerced = coerce_field(text, canonical_field, zone=plan.zone,
+                                   day_first=plan.day_first, value_map=value_map)  # fmt: skip
         header = _header_of(plan, canonical_field.name)
         for row in coerced.errors.index[coerced.failed]:
             errors.add(RowError(int(row), header, str(text[row]), str(coerced.errors[row])))
@@ -280,6 +288,16 @@ def _canonical(chunk: pd.DataFrame, plan: ImportPlan, errors: ErrorLog) -> pd.Da
     if plan.kind is RecordKind.OPPORTUNITY:
         _close_decided_deals(frame, plan.zone)
     return frame
+
+
+@functools.lru_cache(maxsize=256)
+def _coerced_blank(
+    field: CanonicalField, zone: str, day_first: bool, value_map: tuple[tuple[str, str], ...]
+) -> Coerced:
+    """A blank cell of `field`, coerced once per import rather than once per chunk (each
+    coercion has a fixed cost of a few milliseconds, whatever the column's length)."""
+    return coerce_field(pd.Series([""], dtype="str"), field, zone=zone, day_first=day_first,
+                        value_map=dict(value_map))  # fmt: skip
 
 
 def _derived_ids(frame: pd.DataFrame, kind: RecordKind) -> pd.Series:
