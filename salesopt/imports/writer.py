@@ -1,13 +1,13 @@
 """The last stage: land validated rows in the database, fast, in place, and revertible.
 
-Rows stream into a temporary staging table (PostgreSQL: one COPY for the whole file, fed from a
-queue by a writer thread, so the server parses and stores one chunk while Python coerces the
-next; SQLite: batched inserts). A few
-set-based statements then do the rest inside the caller's transaction: references to large
-tables (leads, customers, opportunities) are resolved by joins, duplicate ids keep their last row,
-the values of rows about to change are kept for a revert, changed rows are updated and new rows
-inserted. A row equal to the database's is not touched (`IS DISTINCT FROM`), so re-importing the
-same file writes nothing. The two dialects differ only in loading, row comparison and JSON.
+Rows stream into a temporary staging table (PostgreSQL: one COPY for the whole file, fed by a
+thread of its own, so the server parses and stores one chunk while Python coerces the next;
+SQLite: batched inserts). A few set-based statements then do the rest inside the caller's
+transaction: references to large tables (leads, customers, opportunities) are resolved by joins,
+duplicate ids keep their last row, the values of rows about to change are kept for a revert,
+changed rows are updated and new rows inserted. A row equal to the database's is not touched
+(`IS DISTINCT FROM`), so re-importing the same file writes nothing. The two dialects differ only
+in loading, row comparison and JSON.
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ import pyarrow as pa
 import pyarrow.csv as arrow_csv
 from django.db import connection
 from django.utils import timezone
-from psycopg.copy import QueuedLibpqWriter
 
 from .schema import FieldType, RecordKind, Reference
 from .tables import TABLES, ColumnSpec, TableSpec
@@ -86,9 +85,10 @@ def _is_postgres() -> bool:
 class _CsvFeeder:
     """Staged frames → CSV → the open COPY, on a thread of its own.
 
-    Arrow converts a frame to CSV without holding the GIL, so Python coerces the next chunk
-    meanwhile (and psycopg's writer thread sends the bytes): three stages at once instead of one
-    after the other. At most two frames wait, so memory stays flat.
+    Arrow converts a frame to CSV and libpq sends it without holding the GIL, so Python coerces
+    the next chunk meanwhile: the stages overlap instead of following one another. At most two
+    frames wait, and a write blocks while the server is behind, so memory stays flat. (psycopg's
+    QueuedLibpqWriter, tried first, was no faster and queues up to 128 MB of its own.)
     """
 
     def __init__(self, copy: Any, to_csv: Callable[[pd.DataFrame], memoryview]) -> None:
@@ -238,10 +238,7 @@ class StagingTable:
             cursor = stack.enter_context(connection.connection.cursor())
             columns = ", ".join(self.names)
             self._stream = stack.enter_context(
-                cursor.copy(
-                    f"COPY {STAGING} ({columns}) FROM STDIN WITH (FORMAT csv)",
-                    writer=QueuedLibpqWriter(cursor),
-                )
+                cursor.copy(f"COPY {STAGING} ({columns}) FROM STDIN WITH (FORMAT csv)")
             )
             self._stream_stack = stack
         return self._stream
