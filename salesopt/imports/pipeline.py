@@ -12,10 +12,13 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import functools
+import queue
 import tempfile
-from collections.abc import Callable, Mapping
+import threading
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -198,7 +201,7 @@ def _stage(
     staging.create()
     lookups = ReferenceLookups.load()
     with staging.loading():
-        for chunk in readers.read_chunks(plan.path, plan.sniffed):
+        for chunk in read_ahead(readers.read_chunks(plan.path, plan.sniffed)):
             canonical = _canonical(chunk, plan, errors)
             if plan.create_missing:
                 staging.end_loading()  # creating a region or an owner is a statement of its own
@@ -227,6 +230,54 @@ def _stage(
     if duplicates:
         staging.keep_last_of_duplicates()
     return staging
+
+
+class _ReadFailed:
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+
+
+_READ_DONE = object()
+
+
+def read_ahead(chunks: Iterator[readers.Chunk]) -> Iterator[readers.Chunk]:
+    """`chunks`, the next one parsed on a thread while the caller coerces this one (pandas'
+    CSV tokenizer runs without the GIL). One chunk waits at most; a reading error is raised
+    where the chunk would have been; stopping early stops the reader."""
+    ready: queue.Queue[Any] = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def hand_over(item: object) -> bool:
+        while not stop.is_set():
+            try:
+                ready.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def read() -> None:
+        try:
+            for chunk in chunks:
+                if not hand_over(chunk):
+                    return
+            hand_over(_READ_DONE)
+        except BaseException as error:  # handed to the caller, raised there
+            hand_over(_ReadFailed(error))
+
+    reader = threading.Thread(target=read, name="salesopt-import-read", daemon=True)
+    reader.start()
+    try:
+        while (item := ready.get()) is not _READ_DONE:
+            if isinstance(item, _ReadFailed):
+                raise item.error
+            yield item
+    finally:
+        stop.set()
+        reader.join()
+        close = getattr(chunks, "close", None)
+        if close is not None:
+            close()  # the reader's file, now that no thread runs the generator
 
 
 # --- mapping and coercion, column by column --------------------------------------------------

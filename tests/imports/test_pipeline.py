@@ -1,13 +1,14 @@
 """One pass over a file: validation before any write, all or nothing, re-import is a no-op."""
 
 import datetime as dt
+import threading
 from decimal import Decimal
 
 import pytest
 
 from salesopt.core.models import Lead, Region
 from salesopt.imports import readers
-from salesopt.imports.pipeline import ImportPlan, process
+from salesopt.imports.pipeline import ImportPlan, process, read_ahead
 from salesopt.imports.presets import Combine
 from salesopt.imports.schema import RecordKind
 from salesopt.imports.writer import StagingTable
@@ -226,3 +227,35 @@ def test_create_missing_works_across_chunks(tmp_path, known_people, monkeypatch)
 
     assert outcome.created == 6
     assert set(Region.objects.values_list("name", flat=True)) == {"华南", "华东", "西南"}
+
+
+def test_read_ahead_hands_over_every_chunk_in_order_then_the_readers_error():
+    def chunks():
+        yield "first"
+        yield "second"
+        raise readers.UnreadableFile("Row 3 could not be read.", code="malformed")
+
+    received = []
+    with pytest.raises(readers.UnreadableFile, match="Row 3"):
+        for chunk in read_ahead(chunks()):
+            received.append(chunk)
+
+    assert received == ["first", "second"]
+
+
+def test_stopping_early_stops_the_reader_and_closes_its_file():
+    closed = threading.Event()
+
+    def endless():
+        try:
+            while True:
+                yield "chunk"
+        finally:
+            closed.set()
+
+    chunks = read_ahead(endless())
+    assert next(chunks) == "chunk"
+    chunks.close()
+
+    assert closed.is_set()
+    assert not [t for t in threading.enumerate() if t.name == "salesopt-import-read"]
