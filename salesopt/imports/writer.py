@@ -394,6 +394,13 @@ class StagingTable:
     def _new_rows(self) -> int:
         """Staged rows whose id the table does not hold yet."""
         with self._cursor() as cursor:
+            # A first import of this source: every staged row is new, no need to compare them.
+            cursor.execute(
+                f"SELECT EXISTS (SELECT 1 FROM {self.table.table} WHERE source = %s)",
+                [self.source],
+            )
+            if not cursor.fetchone()[0]:
+                return self.row_count()
             cursor.execute(
                 f"SELECT count(*) FROM {STAGING} s WHERE NOT EXISTS ({self._existing('s')})",
                 [self.source],
@@ -545,7 +552,17 @@ def _bulk_load(cursor: Any, table: str, new_rows: int) -> Iterator[None]:
         [table],
     )
     foreign_keys = cursor.fetchall()
-    for name, _ in foreign_keys:
+    # The (source, external id) key too: building it once sorted costs less than a million
+    # inserts into it (0.5 s against 1.3 s here). Nothing can slip a duplicate in meanwhile:
+    # the staged rows are deduplicated, only new ids are inserted, the table is locked, and
+    # building the key again fails (rolling everything back) should one be there after all.
+    cursor.execute(
+        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+        "WHERE conrelid = %s::regclass AND contype = 'u'",
+        [table],
+    )
+    unique_keys = cursor.fetchall()
+    for name, _ in [*foreign_keys, *unique_keys]:
         cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
     for name, _ in indexes:
         cursor.execute(f'DROP INDEX "{name}"')
@@ -553,7 +570,7 @@ def _bulk_load(cursor: Any, table: str, new_rows: int) -> Iterator[None]:
     cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
     for _, definition in indexes:
         cursor.execute(definition)
-    for name, definition in foreign_keys:
+    for name, definition in [*unique_keys, *foreign_keys]:
         cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
 
 

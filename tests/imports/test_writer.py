@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pandas as pd
 import pytest
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 
 from salesopt.core.models import Activity, Lead
 from salesopt.imports.models import PreviousValues
@@ -210,3 +210,39 @@ def test_a_chunk_that_fails_on_its_way_into_the_copy_aborts_it_and_is_reported(m
     with connection.cursor() as cursor:  # the aborted COPY left the connection usable
         cursor.execute("SELECT 1")
         assert cursor.fetchone() == (1,)
+
+
+def table_shape(table: str) -> tuple[set, set]:
+    """The table's index definitions and constraint definitions, by name."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s", [table])
+        indexes = set(cursor.fetchall())
+        cursor.execute(
+            "SELECT conname, pg_get_constraintdef(oid), convalidated FROM pg_constraint "
+            "WHERE conrelid = %s::regclass",
+            [table],
+        )
+        return indexes, set(cursor.fetchall())
+
+
+@pytest.mark.postgres
+def test_a_bulk_first_load_gives_the_table_back_with_every_index_and_constraint(monkeypatch):
+    require(connection.vendor == "postgresql", "needs PostgreSQL (set DATABASE_URL)")
+    monkeypatch.setattr("salesopt.imports.writer.BULK_LOAD_MIN_ROWS", 1)
+    before = table_shape("core_lead")
+    statements = []
+
+    def record(execute, sql, *args):
+        statements.append(sql)
+        return execute(sql, *args)
+
+    with connection.execute_wrapper(record):
+        counts, _ = import_leads(two_leads())
+
+    assert counts.created == 2
+    assert any("DROP INDEX" in sql for sql in statements), "the bulk path did not run"
+    assert table_shape("core_lead") == before
+    # The (source, external id) key, built again, still refuses a duplicate.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Lead.objects.create(source="crm", external_id="L1", name="dup",
+                            created_in_crm_at=dt.datetime(2024, 3, 1, tzinfo=dt.UTC))  # fmt: skip
