@@ -477,9 +477,12 @@ class StagingTable:
     def _insert_new(self, run_id: int | None) -> int:
         columns = self.table.value_columns
         now = timezone.now()
+        new_rows = self._new_rows()
+        if not new_rows:
+            return 0  # a re-import: the insert's anti-join would read both tables for nothing
         with (
             self._cursor() as cursor,
-            _bulk_load(cursor, self.table.table, self._new_rows()),
+            _bulk_load(cursor, self.table.table, new_rows),
             _hash_anti_join(cursor),
         ):
             cursor.execute(
