@@ -14,6 +14,7 @@ import pytest
 from django.db import connection
 
 from salesopt.core.models import ActivityKind, OpportunityStage, Order, Role
+from salesopt.kpis.compute.columnar import Figures
 from salesopt.kpis.models import KpiSnapshot
 from tests.conftest import require
 from tests.factories import (
@@ -510,3 +511,23 @@ def test_two_recomputes_at_once_leave_no_duplicate_and_no_half_slice(frozen_toda
         == expected
     )
     assert value_of("lead_count", "month", OCT) == 3
+
+
+@pytest.mark.postgres
+def test_a_failure_in_the_in_memory_medians_rolls_the_whole_recompute_back(leads, monkeypatch):
+    require(connection.vendor == "postgresql", "needs PostgreSQL (set DATABASE_URL)")
+    before = sorted(KpiSnapshot.objects.values_list("metric", "grain", "period_start", "value"),
+                    key=str)  # fmt: skip
+    LeadFactory(created_in_crm_at=local(2026, 10, 20))  # the recompute would change figures
+
+    def fail(*args, **kwargs):
+        raise MemoryError("no room for the medians")
+
+    monkeypatch.setattr(Figures, "add_medians", fail)
+    with pytest.raises(MemoryError):
+        recompute()
+
+    after = sorted(KpiSnapshot.objects.values_list("metric", "grain", "period_start", "value"),
+                   key=str)  # fmt: skip
+    assert after == before
+    assert not [thread for thread in threading.enumerate() if thread.name.startswith("kpis")]

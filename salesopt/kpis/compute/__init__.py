@@ -90,12 +90,18 @@ def recompute(
             f"SELECT {SNAPSHOT_COLUMNS} FROM {SNAPSHOT_TABLE} WHERE 1 = 0",
             [],
         )
-        for family in FAMILIES:
-            family_started = time.perf_counter()
-            family(context)
-            family_seconds[family.__name__.removeprefix("compute_")] = (
-                time.perf_counter() - family_started
-            )
+        try:
+            for family in FAMILIES:
+                family_started = time.perf_counter()
+                family(context)
+                family_seconds[family.__name__.removeprefix("compute_")] = (
+                    time.perf_counter() - family_started
+                )
+            waited = time.perf_counter()
+            context.write_pending()
+            family_seconds["in-memory medians (wait, write)"] = time.perf_counter() - waited
+        finally:
+            context.close()
         _replace_slice(context)
         drop_work_table(context, FIGURES_TABLE)
     return RecomputeResult(

@@ -116,15 +116,20 @@ def _insert_medians(
     values: np.ndarray,
 ) -> None:
     """Every cut and grain of `metric`: the median of `values` (of `rows`) per month of
-    `month_column`."""
-    figures = Figures(metric)
-    figures.add_medians(
-        METRICS[metric].cuts,
-        months_of_timestamps(columns[month_column][rows], context.dialect.zone),
-        {name: columns[name][rows] for name in DIMENSION_COLUMNS.values()},
-        values,
-    )
-    figures.insert(context)
+    `month_column`. Worked out while the next families' statements run."""
+    zone = context.dialect.zone
+
+    def medians() -> Figures:
+        figures = Figures(metric)
+        figures.add_medians(
+            METRICS[metric].cuts,
+            months_of_timestamps(columns[month_column][rows], zone),
+            {name: columns[name][rows] for name in DIMENSION_COLUMNS.values()},
+            values,
+        )
+        return figures
+
+    context.in_background(medians)
 
 
 def _compute_medians(context: Context, table: str, timestamp: str, value: str, metric: str) -> None:

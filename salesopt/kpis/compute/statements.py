@@ -11,7 +11,8 @@ from input); values from outside (times, dates) are bound parameters.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -68,6 +69,29 @@ class Context:
     end: dt.date  # first month after the range
     now: dt.datetime
     rows_written: dict[str, int] = field(default_factory=dict)
+    # In-memory work (numpy, no database) running while the next statements run.
+    _pending: list[Future[Any]] = field(default_factory=list, init=False, repr=False)
+    _executor: ThreadPoolExecutor | None = field(default=None, init=False, repr=False)
+
+    def in_background(self, work: Callable[[], Any]) -> None:
+        """Run `work` on a thread while the recompute goes on with its next statements (the
+        database does those on its side; numpy releases the GIL). `work` must not touch the
+        database: it returns something with an `insert(context)` that `write_pending` calls."""
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kpis")
+        self._pending.append(self._executor.submit(work))
+
+    def write_pending(self) -> None:
+        """Wait for the background work and write its figures, in the order it was started."""
+        pending, self._pending = self._pending, []
+        for future in pending:
+            future.result().insert(self)
+
+    def close(self) -> None:
+        """Stop the background thread (after an error: without waiting for queued work)."""
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=True)
+            self._executor = None
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
         with connection.cursor() as cursor:
