@@ -314,11 +314,7 @@ def _canonical(chunk: pd.DataFrame, plan: ImportPlan, errors: ErrorLog) -> pd.Da
             # A column the file does not have is blank on every row: one blank, spread.
             blank = _coerced_blank(canonical_field, plan.zone, plan.day_first,
                                    tuple(sorted(value_map.items())))  # fmt: skip
-            everywhere = np.zeros(len(chunk), dtype=np.intp)
-            coerced = Coerced(
-                blank.values.take(everywhere).set_axis(chunk.index),
-                blank.errors.take(everywhere).set_axis(chunk.index),
-            )
+            coerced = blank.spread(np.zeros(len(chunk), dtype=np.intp), chunk.index)
         else:
             coerced = coerce_field(text, canonical_field, zone=plan.zone,
                                    day_first=plan.day_first, value_map=value_map)  # fmt: skip

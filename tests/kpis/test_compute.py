@@ -424,16 +424,18 @@ def test_recompute_replaces_its_slice_and_leaves_other_years_alone(leads):
     )
 
 
-def test_recomputing_twice_gives_the_same_rows(leads):
-    first = sorted(
+def stored_figures() -> list[tuple]:
+    """Every stored figure (metric, grain, period, cut, value), in a stable order."""
+    return sorted(
         KpiSnapshot.objects.values_list("metric", "grain", "period_start", "cut", "value"), key=str
     )
+
+
+def test_recomputing_twice_gives_the_same_rows(leads):
+    first = stored_figures()
     recompute()
 
-    again = sorted(
-        KpiSnapshot.objects.values_list("metric", "grain", "period_start", "cut", "value"), key=str
-    )
-    assert again == first
+    assert stored_figures() == first
 
 
 def test_a_recompute_rewrites_only_the_figures_that_changed(leads, south):
@@ -516,8 +518,7 @@ def test_two_recomputes_at_once_leave_no_duplicate_and_no_half_slice(frozen_toda
 @pytest.mark.postgres
 def test_a_failure_in_the_in_memory_medians_rolls_the_whole_recompute_back(leads, monkeypatch):
     require(connection.vendor == "postgresql", "needs PostgreSQL (set DATABASE_URL)")
-    before = sorted(KpiSnapshot.objects.values_list("metric", "grain", "period_start", "value"),
-                    key=str)  # fmt: skip
+    before = stored_figures()
     LeadFactory(created_in_crm_at=local(2026, 10, 20))  # the recompute would change figures
 
     def fail(*args, **kwargs):
@@ -527,7 +528,5 @@ def test_a_failure_in_the_in_memory_medians_rolls_the_whole_recompute_back(leads
     with pytest.raises(MemoryError):
         recompute()
 
-    after = sorted(KpiSnapshot.objects.values_list("metric", "grain", "period_start", "value"),
-                   key=str)  # fmt: skip
-    assert after == before
+    assert stored_figures() == before
     assert not [thread for thread in threading.enumerate() if thread.name.startswith("kpis")]

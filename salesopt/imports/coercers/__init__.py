@@ -72,10 +72,7 @@ def _per_distinct_value(
     codes, distinct = pd.factorize(series.astype("str").fillna(""), sort=False)
     coerced = _coerce(pd.Series(distinct, dtype="str"), field, zone=zone, day_first=day_first,
                       value_map=value_map)  # fmt: skip
-    return Coerced(
-        coerced.values.take(codes).set_axis(series.index),
-        coerced.errors.take(codes).set_axis(series.index),
-    )
+    return coerced.spread(codes, series.index)
 
 
 def _coerce(

@@ -22,6 +22,14 @@ class Coerced(NamedTuple):
     def failed(self) -> pd.Series:
         return self.errors.notna()
 
+    def spread(self, positions: np.ndarray, index: pd.Index) -> Coerced:
+        """These results taken at `positions` (one per row of `index`): the coercion of a few
+        distinct values, given back to every row that holds one of them."""
+        return Coerced(
+            self.values.take(positions).set_axis(index),
+            self.errors.take(positions).set_axis(index),
+        )
+
 
 SPACES = "[ \t\n\r\x0b\x0c\u00a0\u3000]+"
 

@@ -26,6 +26,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from ..models import DIMENSION_COLUMNS
 from .complaints import compute_complaints
 from .deals import compute_deals
 from .dialect import Dialect
@@ -115,8 +116,7 @@ def recompute(
 
 
 # What identifies a figure (the snapshot table's unique constraint, plus its cut).
-_KEY = ("metric", "grain", "period_start", "cut", "region_id", "product_line_id", "team_id",
-        "rep_id", "grade")  # fmt: skip
+_KEY = ("metric", "grain", "period_start", "cut", *DIMENSION_COLUMNS.values())
 _MEASURES = ("value", "numerator", "denominator")
 
 

@@ -99,7 +99,7 @@ class Context:
             return max(int(cursor.rowcount), 0)
 
     def write(self, metric_keys: Sequence[str], sql: str, params: Sequence[Any] = ()) -> None:
-        """Run an INSERT into the snapshot table and count its rows under its metrics."""
+        """Run an INSERT into the figures table and count its rows under its metrics."""
         written = self.execute(sql, params)
         label = ",".join(metric_keys)
         self.rows_written[label] = self.rows_written.get(label, 0) + written
