@@ -11,9 +11,11 @@ import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 from salesopt.core.models import ActivityKind, OpportunityStage, Order, Role
+from salesopt.kpis.compute import leads as leads_family
+from salesopt.kpis.compute import statements
 from salesopt.kpis.compute.columnar import Figures
 from salesopt.kpis.models import KpiSnapshot
 from tests.conftest import require
@@ -530,3 +532,76 @@ def test_a_failure_in_the_in_memory_medians_rolls_the_whole_recompute_back(leads
 
     assert stored_figures() == before
     assert not [thread for thread in threading.enumerate() if thread.name.startswith("kpis")]
+
+
+def all_stored_figures() -> list[tuple]:
+    """Every stored figure with its cut's dimensions and parts, in a stable order."""
+    return sorted(
+        KpiSnapshot.objects.values_list(
+            "metric", "grain", "period_start", "cut", "region_id", "product_line_id", "team_id",
+            "rep_id", "grade", "value", "numerator", "denominator",
+        ),
+        key=str,
+    )  # fmt: skip
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_recompute_of_committed_data_reads_the_medians_beside_its_statements_alike(
+    leads, monkeypatch
+):
+    # Outside any transaction (a worker's, the command's) the medians are read on a second
+    # connection through the recompute's exported snapshot, while its statements run; inside
+    # a caller's transaction (which other connections cannot see into) on its own connection.
+    # Both must give the same figures.
+    require(connection.vendor == "postgresql", "needs PostgreSQL (set DATABASE_URL)")
+    side_reads = []
+    read_on_snapshot = statements._read_on_snapshot
+    monkeypatch.setattr(
+        statements,
+        "_read_on_snapshot",
+        lambda snapshot, read: side_reads.append(snapshot) or read_on_snapshot(snapshot, read),
+    )
+    KpiSnapshot.objects.all().delete()
+
+    recompute()
+    beside = all_stored_figures()
+    assert len(side_reads) == 1
+    # Oct's answered leads [2, 3, 5, 30] h: median (3 + 5) / 2 = 4 (test_lead_kpis_of_a_month).
+    assert figure("first_response_hours", "month", OCT) == (4.0, Decimal(40), Decimal(4))
+
+    KpiSnapshot.objects.all().delete()
+    with transaction.atomic():
+        recompute()
+    assert len(side_reads) == 1  # no second connection this time
+    assert all_stored_figures() == beside
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_failed_read_beside_the_recompute_rolls_it_back_and_closes_its_connection(
+    leads, monkeypatch
+):
+    require(connection.vendor == "postgresql", "needs PostgreSQL (set DATABASE_URL)")
+    before = stored_figures()
+    LeadFactory(created_in_crm_at=local(2026, 10, 20))  # the recompute would change figures
+
+    def connections() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+            )
+            return cursor.fetchone()[0]
+
+    open_before = connections()
+
+    def fail(*args, **kwargs):
+        raise MemoryError("no room for the arrays")
+
+    monkeypatch.setattr(leads_family, "read_grouped", fail)
+    with pytest.raises(MemoryError):
+        recompute()
+
+    assert stored_figures() == before
+    assert not [thread for thread in threading.enumerate() if thread.name.startswith("kpis")]
+    assert connections() == open_before

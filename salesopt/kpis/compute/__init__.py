@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from ..models import DIMENSION_COLUMNS
@@ -37,9 +37,11 @@ from .statements import (
     FIGURES_TABLE,
     SNAPSHOT_COLUMNS,
     SNAPSHOT_TABLE,
+    TUNING,
     Context,
     create_work_table,
     drop_work_table,
+    export_snapshot,
 )
 
 # Orders before complaints: the complaint rate reads the repurchase rate's denominators.
@@ -53,9 +55,6 @@ FAMILIES: tuple[Callable[[Context], None], ...] = (
 WHOLE_METRICS = ("ramp_up_days",)
 # Any fixed 64-bit number, the same in every process: pg_advisory_xact_lock(key).
 ADVISORY_LOCK_KEY = 7_214_530_912_004_117
-# The median sorts and cube hashes of a million leads fit in memory with this (set per
-# transaction only); the default 4 MB spills them to disk.
-WORK_MEM = "256MB"
 
 
 @dataclass(frozen=True)
@@ -82,8 +81,13 @@ def recompute(
         now=now or timezone.now(),
     )
     family_seconds: dict[str, float] = {}
+    # Inside a caller's transaction (a test's, say) other connections cannot see its rows:
+    # then every read stays on this connection.
+    outermost = not connection.in_atomic_block
     with transaction.atomic():
         _lock_and_tune(context)
+        if context.dialect.is_postgres and outermost:
+            context.snapshot = export_snapshot()
         # Same columns and types as the snapshot table (so values round alike), no index.
         create_work_table(
             context,
@@ -142,4 +146,5 @@ def _replace_slice(context: Context) -> None:
 def _lock_and_tune(context: Context) -> None:
     if context.dialect.is_postgres:
         context.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK_KEY])
-        context.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
+        for setting in TUNING:
+            context.execute(setting)

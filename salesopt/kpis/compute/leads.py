@@ -66,6 +66,9 @@ CONVERTED = f"(l.status = '{LeadStatus.CONVERTED.value}' OR l.won_at IS NOT NULL
 
 
 def compute_leads(context: Context) -> None:
+    if context.dialect.is_postgres:
+        # Started first: with a snapshot to read through, it runs beside the cube's statements.
+        _compute_medians_in_memory(context)
     _fill_cube(context)
     cube = _work_source(CUBE)
     for cut, measures in _measures_by_cut():
@@ -73,7 +76,6 @@ def compute_leads(context: Context) -> None:
             insert_measures(context, cube, cut, grain, measures)
     drop_work_table(context, CUBE)
     if context.dialect.is_postgres:
-        _compute_medians_in_memory(context)
         return
     dialect = context.dialect
     _compute_medians(
@@ -83,19 +85,27 @@ def compute_leads(context: Context) -> None:
 
 
 def _compute_medians_in_memory(context: Context) -> None:
-    """First response (by month created) and sales cycle (by month won), from one read."""
+    """First response (by month created) and sales cycle (by month won), from one read, worked
+    out on a thread (columnar.py)."""
     created, answered, won = "l.created_in_crm_at", "l.first_response_at", "l.won_at"
-    columns = read_grouped(
-        dimension_columns(DIMENSION_SOURCES),
-        [
-            (f"{created} AS created", TIMESTAMPTZ),
-            (f"COALESCE({answered}, 'infinity') AS answered", TIMESTAMPTZ),
-            (f"COALESCE({won}, 'infinity') AS won", TIMESTAMPTZ),
-        ],
-        f"FROM {LEADS_AND_OWNERS} WHERE ({created} >= %s AND {created} < %s "
-        f"AND {answered} IS NOT NULL) OR ({won} >= %s AND {won} < %s)",
-        _time_range(context) * 2,
-    )
+
+    def read() -> dict[str, np.ndarray]:
+        return read_grouped(
+            dimension_columns(DIMENSION_SOURCES),
+            [
+                (f"{created} AS created", TIMESTAMPTZ),
+                (f"COALESCE({answered}, 'infinity') AS answered", TIMESTAMPTZ),
+                (f"COALESCE({won}, 'infinity') AS won", TIMESTAMPTZ),
+            ],
+            f"FROM {LEADS_AND_OWNERS} WHERE ({created} >= %s AND {created} < %s "
+            f"AND {answered} IS NOT NULL) OR ({won} >= %s AND {won} < %s)",
+            _time_range(context) * 2,
+        )
+
+    context.read_in_background(read, lambda columns: _medians(context, columns))
+
+
+def _medians(context: Context, columns: dict[str, np.ndarray]) -> list[Figures]:
     start, end = (timestamp_microseconds(start_of_day(day)) for day in (context.start, context.end))
     created_at, answered_at, won_at = columns["created"], columns["answered"], columns["won"]
     # 'infinity' (no answer, not won) is the largest timestamp: never before `end`.
@@ -103,33 +113,20 @@ def _compute_medians_in_memory(context: Context) -> None:
     won = (won_at >= start) & (won_at < end)
     response_hours = hours_between(answered_at[responded], created_at[responded])
     cycle_days = hours_between(won_at[won], created_at[won]) / 24.0
-    _insert_medians(context, "first_response_hours", columns, responded, "created", response_hours)
-    _insert_medians(context, "sales_cycle_days", columns, won, "won", cycle_days)
-
-
-def _insert_medians(
-    context: Context,
-    metric: str,
-    columns: dict[str, np.ndarray],
-    rows: np.ndarray,
-    month_column: str,
-    values: np.ndarray,
-) -> None:
-    """Every cut and grain of `metric`: the median of `values` (of `rows`) per month of
-    `month_column`. Worked out while the next families' statements run."""
-    zone = context.dialect.zone
-
-    def medians() -> Figures:
+    medians = []
+    for metric, rows, month_column, values in (
+        ("first_response_hours", responded, "created", response_hours),
+        ("sales_cycle_days", won, "won", cycle_days),
+    ):
         figures = Figures(metric)
         figures.add_medians(
             METRICS[metric].cuts,
-            months_of_timestamps(columns[month_column][rows], zone),
+            months_of_timestamps(columns[month_column][rows], context.dialect.zone),
             {name: columns[name][rows] for name in DIMENSION_COLUMNS.values()},
             values,
         )
-        return figures
-
-    context.in_background(medians)
+        medians.append(figures)
+    return medians
 
 
 def _compute_medians(context: Context, table: str, timestamp: str, value: str, metric: str) -> None:
