@@ -8,6 +8,8 @@ repurchase rate counts, so it reads that denominator back from the snapshots wri
 
 from __future__ import annotations
 
+from functools import partial
+
 from salesopt.core.periods import start_of_day
 
 from ..catalog import METRICS, Cut, Dimension, Grain, cut_label
@@ -37,18 +39,17 @@ def compute_complaints(context: Context) -> None:
         dimensions=_dimensions("c.region_id", "p.team_id", "c.rep_id"),
     )
     for cut in METRICS["satisfaction_score"].cuts:
-        for grain in Grain:
-            insert_measures(context, cube, cut, grain, [SATISFACTION])
+        insert_measures(context, cube, cut, [SATISFACTION])
     for cut in METRICS["complaint_rate"].cuts:
-        for grain in Grain:
-            insert_joined_ratio(
-                context,
-                metric="complaint_rate",
-                grain=grain,
-                cut=cut,
-                numerators=aggregate_query(context.dialect, cube, cut, grain, "SUM(c.complaints)"),
-                denominators=_ordering_customers(context, cut, grain),
-            )
+        insert_joined_ratio(
+            context,
+            metric="complaint_rate",
+            cut=cut,
+            numerators=partial(
+                aggregate_query, context.dialect, cube, cut, amount="SUM(c.complaints)"
+            ),
+            denominators=partial(_ordering_customers, context, cut),
+        )
     drop_work_table(context, CUBE)
     _compute_response_medians(context)
 
@@ -84,7 +85,7 @@ def _fill_cube(context: Context) -> None:
 def _ordering_customers(context: Context, cut: Cut, grain: Grain) -> tuple[str, list[object]]:
     """Customers with an order, per period and scope: the repurchase rate's denominator."""
     sql = (
-        f"SELECT s.period_start AS period, {_prefixed('s', DIMENSION_LIST)}, "
+        f"SELECT s.grain, s.period_start AS period, {_prefixed('s', DIMENSION_LIST)}, "
         f"s.denominator AS amount FROM {FIGURES_TABLE} AS s "
         "WHERE s.metric = 'repurchase_rate' AND s.grain = %s AND s.cut = %s "
         "AND s.period_start >= %s AND s.period_start < %s"

@@ -9,7 +9,7 @@ from __future__ import annotations
 from salesopt.core.models import OpportunityStage
 from salesopt.core.periods import start_of_day
 
-from ..catalog import METRICS, Dimension, Grain
+from ..catalog import METRICS, Dimension
 from .statements import (
     Context,
     Measure,
@@ -37,8 +37,7 @@ def compute_deals(context: Context) -> None:
         },
     )
     for cut in METRICS["win_rate"].cuts:
-        for grain in Grain:
-            insert_measures(context, cube, cut, grain, [WIN_RATE])
+        insert_measures(context, cube, cut, [WIN_RATE])
     drop_work_table(context, CUBE)
 
 

@@ -17,7 +17,7 @@ from django.conf import settings
 from salesopt.core.models import LeadStatus
 from salesopt.core.periods import start_of_day
 
-from ..catalog import METRICS, Cut, Dimension, Grain
+from ..catalog import METRICS, Cut, Dimension
 from ..models import DIMENSION_COLUMNS
 from .columnar import (
     INFINITY,
@@ -72,8 +72,7 @@ def compute_leads(context: Context) -> None:
     _fill_cube(context)
     cube = _work_source(CUBE)
     for cut, measures in _measures_by_cut():
-        for grain in Grain:
-            insert_measures(context, cube, cut, grain, measures)
+        insert_measures(context, cube, cut, measures)
     drop_work_table(context, CUBE)
     if context.dialect.is_postgres:
         return

@@ -9,6 +9,8 @@ table grouped by customer.
 
 from __future__ import annotations
 
+from functools import partial
+
 from ..catalog import DIMENSION_ORDER, METRICS, Cut, Dimension, Grain, cut_label
 from ..models import DIMENSION_COLUMNS
 from .columnar import DATE, INT8, Figures, dimension_columns, months_of_dates, read_grouped
@@ -54,20 +56,20 @@ def compute_orders(context: Context) -> None:
     )
     for cut in METRICS["revenue"].cuts:
         measures = [m for m in MEASURES if METRICS[m.metric].stores(cut)]
-        for grain in Grain:
-            insert_measures(context, cube, cut, grain, measures)
+        insert_measures(context, cube, cut, measures)
     for cut in METRICS["target_attainment"].cuts:
-        for grain in Grain:
-            insert_joined_ratio(
-                context,
-                metric="target_attainment",
-                grain=grain,
-                cut=cut,
-                numerators=aggregate_query(context.dialect, cube, cut, grain, "SUM(c.revenue)"),
-                denominators=aggregate_query(
-                    context.dialect, _targets(context, cut), cut, grain, "SUM(t.amount)"
-                ),
-            )
+        targets = _targets(context, cut)
+        insert_joined_ratio(
+            context,
+            metric="target_attainment",
+            cut=cut,
+            numerators=partial(
+                aggregate_query, context.dialect, cube, cut, amount="SUM(c.revenue)"
+            ),
+            denominators=partial(
+                aggregate_query, context.dialect, targets, cut, amount="SUM(t.amount)"
+            ),
+        )
     drop_work_table(context, CUBE)
     if context.dialect.is_postgres:
         _compute_repurchase_in_memory(context)

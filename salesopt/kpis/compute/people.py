@@ -44,8 +44,7 @@ def compute_people(context: Context) -> None:
         dimensions=_dimensions(team="p.team_id", rep="c.rep_id"),
     )
     for cut in METRICS["activities_per_rep_day"].cuts:
-        for grain in Grain:
-            insert_measures(context, rep_months, cut, grain, [ACTIVITIES])
+        insert_measures(context, rep_months, cut, [ACTIVITIES])
     drop_work_table(context, REP_MONTHS)
     _compute_ramp_up(context)
 

@@ -194,11 +194,11 @@ def ratio(numerator: str, denominator: str) -> str:
 
 
 def insert_measures(
-    context: Context, source: Source, cut: Cut, grain: Grain, measures: Sequence[Measure]
+    context: Context, source: Source, cut: Cut, measures: Sequence[Measure]
 ) -> None:
-    """One INSERT … SELECT … GROUP BY writing every measure of `source` for a cut and grain."""
+    """One INSERT … SELECT writing every measure of `source` for a cut, in every grain (one
+    GROUP BY per grain: a statement each cost more to send, plan and run than its work)."""
     dialect = context.dialect
-    period = dialect.period_of_month(grain, source.month)
     aggregates = []
     branches = []
     for index, measure in enumerate(measures):
@@ -208,18 +208,23 @@ def insert_measures(
             aggregates.append(f"{measure.denominator} AS d{index}")
             value, denominator = ratio(f"n{index}", f"d{index}"), f"d{index}"
         branches.append(
-            f"SELECT '{measure.metric}', '{grain.value}', {dialect.as_date('period')}, "
-            f"'{cut_label(cut)}', {DIMENSION_LIST}, {value}, n{index}, {denominator}, %s "
-            "FROM aggregated"
+            f"SELECT '{measure.metric}', grain, period, '{cut_label(cut)}', {DIMENSION_LIST}, "
+            f"{value}, n{index}, {denominator}, %s FROM aggregated"
+        )
+    grouped = []
+    for grain in Grain:
+        period = dialect.period_of_month(grain, source.month)
+        grouped.append(
+            f"SELECT '{grain.value}' AS grain, {dialect.as_date(period)} AS period, "
+            f"{dimension_selects(source, cut)}, {', '.join(aggregates)} FROM {source.from_sql} "
+            f"WHERE ({source.where}) AND {present(source, cut)} "
+            f"GROUP BY {group_by(period, source, cut)}"
         )
     sql = (
-        f"WITH aggregated AS (SELECT {period} AS period, {dimension_selects(source, cut)}, "
-        f"{', '.join(aggregates)} FROM {source.from_sql} "
-        f"WHERE ({source.where}) AND {present(source, cut)} "
-        f"GROUP BY {group_by(period, source, cut)}) "
+        f"WITH aggregated AS ({' UNION ALL '.join(grouped)}) "
         f"INSERT INTO {FIGURES_TABLE} ({SNAPSHOT_COLUMNS}) {' UNION ALL '.join(branches)}"
     )
-    params = [*source.params, *([context.computed_at()] * len(measures))]
+    params = [*(source.params * len(Grain)), *([context.computed_at()] * len(measures))]
     context.write([measure.metric for measure in measures], sql, params)
 
 
@@ -293,25 +298,25 @@ def insert_joined_ratio(
     context: Context,
     *,
     metric: str,
-    grain: Grain,
     cut: Cut,
-    numerators: tuple[str, Sequence[Any]],
-    denominators: tuple[str, Sequence[Any]],
+    numerators: Callable[[Grain], tuple[str, Sequence[Any]]],
+    denominators: Callable[[Grain], tuple[str, Sequence[Any]]],
 ) -> None:
-    """numerator ÷ denominator where the two come from different queries.
+    """numerator ÷ denominator where the two come from different queries, in every grain.
 
-    Each query yields `period, region_id, product_line_id, team_id, rep_id, grade, amount`; a
-    period and scope present in either gets a row (a month with revenue but no target has a
-    row with value NULL; one with a target but no revenue has attainment 0).
+    Each query (of a grain) yields `grain, period, region_id, product_line_id, team_id,
+    rep_id, grade, amount`; a period and scope present in either gets a row (a month with
+    revenue but no target has a row with value NULL; one with a target but no revenue has
+    attainment 0).
     """
-    numerator_sql, numerator_params = numerators
-    denominator_sql, denominator_params = denominators
+    numerator_sql, numerator_params = _every_grain(numerators)
+    denominator_sql, denominator_params = _every_grain(denominators)
     sql = (
         f"WITH numerators AS ({numerator_sql}), denominators AS ({denominator_sql}), "
-        f"keys AS (SELECT period, {DIMENSION_LIST} FROM numerators "
-        f"UNION SELECT period, {DIMENSION_LIST} FROM denominators) "
+        f"keys AS (SELECT grain, period, {DIMENSION_LIST} FROM numerators "
+        f"UNION SELECT grain, period, {DIMENSION_LIST} FROM denominators) "
         f"INSERT INTO {FIGURES_TABLE} ({SNAPSHOT_COLUMNS}) "
-        f"SELECT '{metric}', '{grain.value}', k.period, "
+        f"SELECT '{metric}', k.grain, k.period, "
         f"'{cut_label(cut)}', k.region_id, k.product_line_id, k.team_id, k.rep_id, k.grade, "
         f"{ratio('COALESCE(n.amount, 0)', 'COALESCE(d.amount, 0)')}, "
         "COALESCE(n.amount, 0), COALESCE(d.amount, 0), %s FROM keys AS k "
@@ -321,19 +326,26 @@ def insert_joined_ratio(
     context.write([metric], sql, [*numerator_params, *denominator_params, context.computed_at()])
 
 
+def _every_grain(
+    query: Callable[[Grain], tuple[str, Sequence[Any]]],
+) -> tuple[str, list[Any]]:
+    parts = [query(grain) for grain in Grain]
+    return " UNION ALL ".join(sql for sql, _ in parts), [p for _, params in parts for p in params]
+
+
 def _same_key(alias: str) -> str:
-    columns = ("period", *DIMENSION_COLUMNS.values())
+    columns = ("grain", "period", *DIMENSION_COLUMNS.values())
     return " AND ".join(f"k.{column} = {alias}.{column}" for column in columns)
 
 
 def aggregate_query(
     dialect: Dialect, source: Source, cut: Cut, grain: Grain, amount: str
 ) -> tuple[str, Sequence[Any]]:
-    """`period, <five dimension columns>, amount` of `source` for a cut and grain."""
+    """`grain, period, <five dimension columns>, amount` of `source` for a cut and grain."""
     period = dialect.period_of_month(grain, source.month)
     sql = (
-        f"SELECT {dialect.as_date(period)} AS period, {dimension_selects(source, cut)}, "
-        f"{amount} AS amount "
+        f"SELECT '{grain.value}' AS grain, {dialect.as_date(period)} AS period, "
+        f"{dimension_selects(source, cut)}, {amount} AS amount "
         f"FROM {source.from_sql} WHERE ({source.where}) AND {present(source, cut)} "
         f"GROUP BY {group_by(period, source, cut)}"
     )
