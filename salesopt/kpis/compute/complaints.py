@@ -38,18 +38,14 @@ def compute_complaints(context: Context) -> None:
         month="c.month",
         dimensions=_dimensions("c.region_id", "p.team_id", "c.rep_id"),
     )
-    for cut in METRICS["satisfaction_score"].cuts:
-        insert_measures(context, cube, cut, [SATISFACTION])
-    for cut in METRICS["complaint_rate"].cuts:
-        insert_joined_ratio(
-            context,
-            metric="complaint_rate",
-            cut=cut,
-            numerators=partial(
-                aggregate_query, context.dialect, cube, cut, amount="SUM(c.complaints)"
-            ),
-            denominators=partial(_ordering_customers, context, cut),
-        )
+    insert_measures(context, cube, METRICS["satisfaction_score"].cuts, [SATISFACTION])
+    insert_joined_ratio(
+        context,
+        metric="complaint_rate",
+        cuts=METRICS["complaint_rate"].cuts,
+        numerators=partial(aggregate_query, context.dialect, cube, amount="SUM(c.complaints)"),
+        denominators=partial(_ordering_customers, context),
+    )
     drop_work_table(context, CUBE)
     _compute_response_medians(context)
 
@@ -85,7 +81,7 @@ def _fill_cube(context: Context) -> None:
 def _ordering_customers(context: Context, cut: Cut, grain: Grain) -> tuple[str, list[object]]:
     """Customers with an order, per period and scope: the repurchase rate's denominator."""
     sql = (
-        f"SELECT s.grain, s.period_start AS period, {_prefixed('s', DIMENSION_LIST)}, "
+        f"SELECT s.cut, s.grain, s.period_start AS period, {_prefixed('s', DIMENSION_LIST)}, "
         f"s.denominator AS amount FROM {FIGURES_TABLE} AS s "
         "WHERE s.metric = 'repurchase_rate' AND s.grain = %s AND s.cut = %s "
         "AND s.period_start >= %s AND s.period_start < %s"

@@ -36,8 +36,7 @@ def compute_deals(context: Context) -> None:
             Dimension.GRADE: "NULL",
         },
     )
-    for cut in METRICS["win_rate"].cuts:
-        insert_measures(context, cube, cut, [WIN_RATE])
+    insert_measures(context, cube, METRICS["win_rate"].cuts, [WIN_RATE])
     drop_work_table(context, CUBE)
 
 

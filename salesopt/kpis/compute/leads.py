@@ -80,8 +80,7 @@ def compute_leads(context: Context) -> None:
         month="w.month",
         dimensions=_work_source(CUBE).dimensions | {Dimension.TEAM: "p.team_id"},
     )
-    for cut, measures in _measures_by_cut():
-        insert_measures(context, cube, cut, measures)
+    insert_measures(context, cube, _cuts(), ADDITIVE_MEASURES)
     drop_work_table(context, CUBE)
     if context.dialect.is_postgres:
         return
@@ -155,9 +154,9 @@ def _work_source(table: str) -> Source:
     return Source(from_sql=f"{table} AS w", month="w.month", dimensions=dimensions)
 
 
-def _measures_by_cut() -> list[tuple[Cut, list[Measure]]]:
-    cuts = dict.fromkeys(cut for m in ADDITIVE_MEASURES for cut in METRICS[m.metric].cuts)
-    return [(cut, [m for m in ADDITIVE_MEASURES if METRICS[m.metric].stores(cut)]) for cut in cuts]
+def _cuts() -> list[Cut]:
+    """Every cut of the additive lead KPIs, each once."""
+    return list(dict.fromkeys(cut for m in ADDITIVE_MEASURES for cut in METRICS[m.metric].cuts))
 
 
 def _fill_cube(context: Context) -> None:

@@ -54,22 +54,16 @@ def compute_orders(context: Context) -> None:
         month="c.month",
         dimensions=_dimensions("c"),
     )
-    for cut in METRICS["revenue"].cuts:
-        measures = [m for m in MEASURES if METRICS[m.metric].stores(cut)]
-        insert_measures(context, cube, cut, measures)
-    for cut in METRICS["target_attainment"].cuts:
-        targets = _targets(context, cut)
-        insert_joined_ratio(
-            context,
-            metric="target_attainment",
-            cut=cut,
-            numerators=partial(
-                aggregate_query, context.dialect, cube, cut, amount="SUM(c.revenue)"
-            ),
-            denominators=partial(
-                aggregate_query, context.dialect, targets, cut, amount="SUM(t.amount)"
-            ),
-        )
+    insert_measures(context, cube, METRICS["revenue"].cuts, MEASURES)
+    insert_joined_ratio(
+        context,
+        metric="target_attainment",
+        cuts=METRICS["target_attainment"].cuts,
+        numerators=partial(aggregate_query, context.dialect, cube, amount="SUM(c.revenue)"),
+        denominators=lambda cut, grain: aggregate_query(
+            context.dialect, _targets(context, cut), cut, grain, "SUM(t.amount)"
+        ),
+    )
     drop_work_table(context, CUBE)
     if context.dialect.is_postgres:
         _compute_repurchase_in_memory(context)

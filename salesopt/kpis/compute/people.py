@@ -43,8 +43,7 @@ def compute_people(context: Context) -> None:
         month="c.month",
         dimensions=_dimensions(team="p.team_id", rep="c.rep_id"),
     )
-    for cut in METRICS["activities_per_rep_day"].cuts:
-        insert_measures(context, rep_months, cut, [ACTIVITIES])
+    insert_measures(context, rep_months, METRICS["activities_per_rep_day"].cuts, [ACTIVITIES])
     drop_work_table(context, REP_MONTHS)
     _compute_ramp_up(context)
 

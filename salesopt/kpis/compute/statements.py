@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 
 from django.db import connection, transaction
 
-from ..catalog import DIMENSION_ORDER, Cut, Dimension, Grain, cut_label
+from ..catalog import DIMENSION_ORDER, METRICS, Cut, Dimension, Grain, cut_label
 from ..models import ALL, ALL_GRADES, DIMENSION_COLUMNS
 from .dialect import Dialect
 
@@ -194,10 +194,11 @@ def ratio(numerator: str, denominator: str) -> str:
 
 
 def insert_measures(
-    context: Context, source: Source, cut: Cut, measures: Sequence[Measure]
+    context: Context, source: Source, cuts: Sequence[Cut], measures: Sequence[Measure]
 ) -> None:
-    """One INSERT … SELECT writing every measure of `source` for a cut, in every grain (one
-    GROUP BY per grain: a statement each cost more to send, plan and run than its work)."""
+    """One INSERT … SELECT writing every measure of `source` for each of `cuts` its KPI
+    stores, in every grain: a GROUP BY per cut and grain, in one statement (a statement each
+    cost more to send, plan and run than its work on a cube of a few thousand rows)."""
     dialect = context.dialect
     aggregates = []
     branches = []
@@ -207,25 +208,35 @@ def insert_measures(
         if measure.denominator:
             aggregates.append(f"{measure.denominator} AS d{index}")
             value, denominator = ratio(f"n{index}", f"d{index}"), f"d{index}"
-        branches.append(
-            f"SELECT '{measure.metric}', grain, period, '{cut_label(cut)}', {DIMENSION_LIST}, "
-            f"{value}, n{index}, {denominator}, %s FROM aggregated"
-        )
+        stored = [cut for cut in cuts if METRICS[measure.metric].stores(cut)]
+        if stored:
+            branches.append(
+                f"SELECT '{measure.metric}', grain, period, cut, {DIMENSION_LIST}, {value}, "
+                f"n{index}, {denominator}, %s FROM aggregated WHERE cut IN ({_labels(stored)})"
+            )
+    if not branches:
+        return
     grouped = []
-    for grain in Grain:
-        period = dialect.period_of_month(grain, source.month)
-        grouped.append(
-            f"SELECT '{grain.value}' AS grain, {dialect.as_date(period)} AS period, "
-            f"{dimension_selects(source, cut)}, {', '.join(aggregates)} FROM {source.from_sql} "
-            f"WHERE ({source.where}) AND {present(source, cut)} "
-            f"GROUP BY {group_by(period, source, cut)}"
-        )
+    for cut in cuts:
+        for grain in Grain:
+            period = dialect.period_of_month(grain, source.month)
+            grouped.append(
+                f"SELECT '{cut_label(cut)}' AS cut, '{grain.value}' AS grain, "
+                f"{dialect.as_date(period)} AS period, {dimension_selects(source, cut)}, "
+                f"{', '.join(aggregates)} FROM {source.from_sql} "
+                f"WHERE ({source.where}) AND {present(source, cut)} "
+                f"GROUP BY {group_by(period, source, cut)}"
+            )
     sql = (
         f"WITH aggregated AS ({' UNION ALL '.join(grouped)}) "
         f"INSERT INTO {FIGURES_TABLE} ({SNAPSHOT_COLUMNS}) {' UNION ALL '.join(branches)}"
     )
-    params = [*(source.params * len(Grain)), *([context.computed_at()] * len(measures))]
+    params = [*(source.params * len(grouped)), *([context.computed_at()] * len(branches))]
     context.write([measure.metric for measure in measures], sql, params)
+
+
+def _labels(cuts: Sequence[Cut]) -> str:
+    return ", ".join(f"'{cut_label(cut)}'" for cut in cuts)
 
 
 def insert_medians(context: Context, source: Source, cut: Cut, metric: str, value: str) -> None:
@@ -298,26 +309,27 @@ def insert_joined_ratio(
     context: Context,
     *,
     metric: str,
-    cut: Cut,
-    numerators: Callable[[Grain], tuple[str, Sequence[Any]]],
-    denominators: Callable[[Grain], tuple[str, Sequence[Any]]],
+    cuts: Sequence[Cut],
+    numerators: Callable[[Cut, Grain], tuple[str, Sequence[Any]]],
+    denominators: Callable[[Cut, Grain], tuple[str, Sequence[Any]]],
 ) -> None:
-    """numerator ÷ denominator where the two come from different queries, in every grain.
+    """numerator ÷ denominator where the two come from different queries, for every cut and
+    grain in one statement.
 
-    Each query (of a grain) yields `grain, period, region_id, product_line_id, team_id,
-    rep_id, grade, amount`; a period and scope present in either gets a row (a month with
-    revenue but no target has a row with value NULL; one with a target but no revenue has
+    Each query (of a cut and grain) yields `cut, grain, period, region_id, product_line_id,
+    team_id, rep_id, grade, amount`; a period and scope present in either gets a row (a month
+    with revenue but no target has a row with value NULL; one with a target but no revenue has
     attainment 0).
     """
-    numerator_sql, numerator_params = _every_grain(numerators)
-    denominator_sql, denominator_params = _every_grain(denominators)
+    numerator_sql, numerator_params = _every_cut_and_grain(numerators, cuts)
+    denominator_sql, denominator_params = _every_cut_and_grain(denominators, cuts)
     sql = (
         f"WITH numerators AS ({numerator_sql}), denominators AS ({denominator_sql}), "
-        f"keys AS (SELECT grain, period, {DIMENSION_LIST} FROM numerators "
-        f"UNION SELECT grain, period, {DIMENSION_LIST} FROM denominators) "
+        f"keys AS (SELECT cut, grain, period, {DIMENSION_LIST} FROM numerators "
+        f"UNION SELECT cut, grain, period, {DIMENSION_LIST} FROM denominators) "
         f"INSERT INTO {FIGURES_TABLE} ({SNAPSHOT_COLUMNS}) "
-        f"SELECT '{metric}', k.grain, k.period, "
-        f"'{cut_label(cut)}', k.region_id, k.product_line_id, k.team_id, k.rep_id, k.grade, "
+        f"SELECT '{metric}', k.grain, k.period, k.cut, "
+        "k.region_id, k.product_line_id, k.team_id, k.rep_id, k.grade, "
         f"{ratio('COALESCE(n.amount, 0)', 'COALESCE(d.amount, 0)')}, "
         "COALESCE(n.amount, 0), COALESCE(d.amount, 0), %s FROM keys AS k "
         f"LEFT JOIN numerators AS n ON {_same_key('n')} "
@@ -326,25 +338,26 @@ def insert_joined_ratio(
     context.write([metric], sql, [*numerator_params, *denominator_params, context.computed_at()])
 
 
-def _every_grain(
-    query: Callable[[Grain], tuple[str, Sequence[Any]]],
+def _every_cut_and_grain(
+    query: Callable[[Cut, Grain], tuple[str, Sequence[Any]]], cuts: Sequence[Cut]
 ) -> tuple[str, list[Any]]:
-    parts = [query(grain) for grain in Grain]
+    parts = [query(cut, grain) for cut in cuts for grain in Grain]
     return " UNION ALL ".join(sql for sql, _ in parts), [p for _, params in parts for p in params]
 
 
 def _same_key(alias: str) -> str:
-    columns = ("grain", "period", *DIMENSION_COLUMNS.values())
+    columns = ("cut", "grain", "period", *DIMENSION_COLUMNS.values())
     return " AND ".join(f"k.{column} = {alias}.{column}" for column in columns)
 
 
 def aggregate_query(
     dialect: Dialect, source: Source, cut: Cut, grain: Grain, amount: str
 ) -> tuple[str, Sequence[Any]]:
-    """`grain, period, <five dimension columns>, amount` of `source` for a cut and grain."""
+    """`cut, grain, period, <five dimension columns>, amount` of `source` for a cut and grain."""
     period = dialect.period_of_month(grain, source.month)
     sql = (
-        f"SELECT '{grain.value}' AS grain, {dialect.as_date(period)} AS period, "
+        f"SELECT '{cut_label(cut)}' AS cut, '{grain.value}' AS grain, "
+        f"{dialect.as_date(period)} AS period, "
         f"{dimension_selects(source, cut)}, {amount} AS amount "
         f"FROM {source.from_sql} WHERE ({source.where}) AND {present(source, cut)} "
         f"GROUP BY {group_by(period, source, cut)}"
