@@ -13,6 +13,16 @@ from functools import partial
 from salesopt.core.periods import start_of_day
 
 from ..catalog import METRICS, Cut, Dimension, Grain, cut_label
+from ..models import DIMENSION_COLUMNS
+from .columnar import (
+    TIMESTAMPTZ,
+    Figures,
+    dimension_columns,
+    hours_between,
+    months_of_timestamps,
+    read_grouped,
+    teams_of,
+)
 from .statements import (
     DIMENSION_LIST,
     FIGURES_TABLE,
@@ -101,6 +111,9 @@ def _prefixed(alias: str, columns: str) -> str:
 
 def _compute_response_medians(context: Context) -> None:
     created = "k.created_in_crm_at"
+    if context.dialect.is_postgres:
+        _compute_response_medians_in_memory(context)
+        return
     complaints = Source(
         from_sql="core_complaint AS k LEFT JOIN core_profile AS p ON p.user_id = k.handled_by_id",
         month=context.dialect.month_of_timestamp(created),
@@ -111,3 +124,29 @@ def _compute_response_medians(context: Context) -> None:
     hours = context.dialect.hours_between("k.first_response_at", created)
     for cut in METRICS["complaint_response_hours"].cuts:
         insert_medians(context, complaints, cut, "complaint_response_hours", hours)
+
+
+def _compute_response_medians_in_memory(context: Context) -> None:
+    """Every cut and grain from one read of the answered complaints (columnar.py): one
+    statement instead of a sort of every complaint per cut."""
+    created, answered = "k.created_in_crm_at", "k.first_response_at"
+    columns = read_grouped(
+        dimension_columns({Dimension.REGION: "k.region_id", Dimension.REP: "k.handled_by_id"}),
+        [(f"{created} AS created", TIMESTAMPTZ), (f"{answered} AS answered", TIMESTAMPTZ)],
+        f"FROM core_complaint AS k WHERE {created} >= %s AND {created} < %s "
+        f"AND {answered} IS NOT NULL",
+        _time_range(context),
+    )
+    team = DIMENSION_COLUMNS[Dimension.TEAM]
+    columns[team] = teams_of(columns[DIMENSION_COLUMNS[Dimension.REP]])
+    figures = Figures("complaint_response_hours")
+    figures.add_medians(
+        METRICS["complaint_response_hours"].cuts,
+        months_of_timestamps(columns["created"], context.dialect.zone),
+        {
+            DIMENSION_COLUMNS[dimension]: columns[DIMENSION_COLUMNS[dimension]]
+            for dimension in (Dimension.REGION, Dimension.TEAM, Dimension.REP)
+        },
+        hours_between(columns["answered"], columns["created"]),
+    )
+    figures.insert(context)

@@ -86,6 +86,12 @@ class Dialect:
             return f"((date_part('epoch', {later}) - date_part('epoch', {earlier})) / 3600.0)"
         return f"(ROUND((julianday({later}) - julianday({earlier})) * 86400000.0) / 3600000.0)"
 
+    def rounded(self, expression: str, places: int) -> str:
+        """`expression` rounded to `places` decimals (PostgreSQL: as an exact numeric)."""
+        if self.is_postgres:
+            return f"ROUND(({expression})::numeric, {places})"
+        return f"ROUND({expression}, {places})"
+
     def duration(self, hours: float) -> str:
         """A constant duration, in the form `later_than` adds to a timestamp."""
         milliseconds = round(hours * 3_600_000)

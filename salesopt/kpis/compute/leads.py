@@ -167,7 +167,9 @@ def _fill_cube(context: Context) -> None:
         "l.product_line_id, l.owner_id AS rep_id, NULLIF(l.grade, '') AS grade, "
         "COUNT(*) AS leads, "
         f"COUNT(*) FILTER (WHERE {CONVERTED}) AS converted, COUNT({answered}) AS answered, "
-        f"SUM({_response_hours(dialect)}) AS response_hours, "
+        # Rounded: parallel workers add the floats in a different order each time, and the
+        # last bits that changes would make an unchanged figure look changed to the merge.
+        f"{dialect.rounded(f'SUM({_response_hours(dialect)})', 6)} AS response_hours, "
         f"COUNT({_deadline(dialect)}) AS graded, "
         f"COUNT(*) FILTER (WHERE {_breached(dialect)}) AS breached "
         f"FROM core_lead AS l WHERE {created} >= %s AND {created} < %s "
