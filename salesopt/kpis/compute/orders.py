@@ -49,10 +49,11 @@ TARGET_SCOPE_COLUMNS = {
 
 def compute_orders(context: Context) -> None:
     _fill_cube(context)
+    # A rep's team joined to the cube's rows, not to every order.
     cube = Source(
-        from_sql=f"{CUBE} AS c",
+        from_sql=f"{CUBE} AS c LEFT JOIN core_profile AS p ON p.user_id = c.rep_id",
         month="c.month",
-        dimensions=_dimensions("c"),
+        dimensions=_dimensions("c") | {Dimension.TEAM: "p.team_id"},
     )
     insert_measures(context, cube, METRICS["revenue"].cuts, MEASURES)
     insert_joined_ratio(
@@ -93,10 +94,10 @@ def _date_range(context: Context) -> list[object]:
 def _fill_cube(context: Context) -> None:
     select = (
         f"SELECT {context.dialect.month_of_date('o.ordered_on')} AS month, "
-        "o.region_id, o.product_line_id, p.team_id, o.rep_id, SUM(o.amount) AS revenue, "
+        "o.region_id, o.product_line_id, o.rep_id, SUM(o.amount) AS revenue, "
         "COUNT(*) FILTER (WHERE o.amount > 0) AS orders "
-        f"FROM {ORDERS_AND_REPS} WHERE o.ordered_on >= %s AND o.ordered_on < %s "
-        "GROUP BY 1, 2, 3, 4, 5"
+        "FROM core_order AS o WHERE o.ordered_on >= %s AND o.ordered_on < %s "
+        "GROUP BY 1, 2, 3, 4"
     )
     create_work_table(context, CUBE, select, _date_range(context))
 
