@@ -598,7 +598,7 @@ def test_a_failed_read_beside_the_recompute_rolls_it_back_and_closes_its_connect
     def fail(*args, **kwargs):
         raise MemoryError("no room for the arrays")
 
-    monkeypatch.setattr(leads_family, "read_grouped", fail)
+    monkeypatch.setattr(leads_family, "read_grouped_subsets", fail)
     with pytest.raises(MemoryError):
         recompute()
 

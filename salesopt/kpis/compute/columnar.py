@@ -49,8 +49,6 @@ class BinaryType:
 TIMESTAMPTZ = BinaryType("timestamptz_send", ">i8")
 DATE = BinaryType("date_send", ">i4")
 INT8 = BinaryType("int8send", ">i8")
-# 'infinity' as a binary timestamptz.
-INFINITY = 2**63 - 1
 # Timestamps travel as microseconds since 2000-01-01 UTC, dates as days since 2000-01-01.
 _POSTGRES_EPOCH_MICROSECONDS = 946_684_800_000_000
 _POSTGRES_EPOCH_DAYS = 10_957
@@ -70,6 +68,15 @@ def dimension_columns(expressions: dict[Dimension, str]) -> list[str]:
     return items
 
 
+@dataclass(frozen=True)
+class Subset:
+    """The rows of a grouped read that match `where` (SQL, binding `params`), as `values`."""
+
+    where: str
+    values: Sequence[tuple[str, BinaryType]]
+    params: Sequence[Any] = ()
+
+
 def read_grouped(
     keys: Sequence[str],
     values: Sequence[tuple[str, BinaryType]],
@@ -84,30 +91,50 @@ def read_grouped(
     thousand rows on the wire instead of a million (each row of a result costs more to send
     and receive than its bytes). `string_agg` of bytes cost less than `array_agg` here.
     """
-    key_names = [_alias(item) for item in keys]
-    value_names = [_alias(sql) for sql, _kind in values]
-    aggregates = [
-        f"string_agg({kind.send}({sql.rsplit(' AS ', 1)[0]}), ''::bytea) AS {name}"
-        for (sql, kind), name in zip(values, value_names, strict=True)
-    ]
+    return read_grouped_subsets(keys, {"rows": Subset("", values)}, from_where, params)["rows"]
+
+
+def read_grouped_subsets(
+    keys: Sequence[str],
+    subsets: dict[str, Subset],
+    from_where: str,
+    params: Sequence[Any],
+) -> dict[str, dict[str, np.ndarray]]:
+    """`read_grouped` of several subsets of the same rows in one pass: each subset's columns
+    hold only its rows (a subset's `where` is a FILTER; an empty one takes every row)."""
+    aggregates, select_params = [], []
+    for subset in subsets.values():
+        only = f" FILTER (WHERE {subset.where})" if subset.where else ""
+        for sql, kind in subset.values:
+            expression = sql.rsplit(" AS ", 1)[0]
+            aggregates.append(f"string_agg({kind.send}({expression}), ''::bytea){only}")
+            select_params += subset.params
     query = (
         f"SELECT {', '.join([*keys, *aggregates])} {from_where} "
         f"GROUP BY {', '.join(str(position + 1) for position in range(len(keys)))}"
     )
     # Django's cursors bind on the client, which returns text; the strings come back binary.
     with psycopg.Cursor(connection.connection) as cursor:
-        cursor.execute(query, list(params), binary=True)
+        cursor.execute(query, [*select_params, *params], binary=True)
         groups = cursor.fetchall()
-    columns: dict[str, np.ndarray] = {}
-    for index, ((_sql, kind), name) in enumerate(zip(values, value_names, strict=True)):
-        joined = b"".join(group[len(keys) + index] for group in groups)
-        columns[name] = np.frombuffer(joined, dtype=kind.dtype).astype(np.int64)
-    width = np.dtype(values[0][1].dtype).itemsize
-    sizes = np.array([len(group[len(keys)]) // width for group in groups], dtype=np.int64)
-    for index, name in enumerate(key_names):
-        keys_of_groups = np.array([group[index] for group in groups], dtype=np.int64)
-        columns[name] = np.repeat(keys_of_groups, sizes)
-    return columns
+    key_values = [
+        np.array([group[i] for group in groups], dtype=np.int64) for i in range(len(keys))
+    ]
+    read: dict[str, dict[str, np.ndarray]] = {}
+    position = len(keys)
+    for name, subset in subsets.items():
+        columns: dict[str, np.ndarray] = {}
+        for sql, kind in subset.values:
+            parts = [group[position] or b"" for group in groups]  # NULL: no row of the subset
+            columns[_alias(sql)] = np.frombuffer(b"".join(parts), kind.dtype).astype(np.int64)
+            if len(columns) == 1:
+                width = np.dtype(kind.dtype).itemsize
+                sizes = np.array([len(part) // width for part in parts], dtype=np.int64)
+            position += 1
+        for item, values_of_groups in zip(keys, key_values, strict=True):
+            columns[_alias(item)] = np.repeat(values_of_groups, sizes)
+        read[name] = columns
+    return read
 
 
 def teams_of(reps: np.ndarray) -> np.ndarray:
@@ -125,12 +152,6 @@ def teams_of(reps: np.ndarray) -> np.ndarray:
 
 def _alias(item: str) -> str:
     return item.rsplit(" AS ", 1)[1]
-
-
-def timestamp_microseconds(moment: dt.datetime) -> int:
-    """An aware datetime in the units of a binary timestamptz."""
-    since = moment - dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
-    return (since.days * 86_400 + since.seconds) * 1_000_000 + since.microseconds
 
 
 def months_of_timestamps(microseconds: np.ndarray, zone: str) -> np.ndarray:

@@ -22,15 +22,14 @@ from salesopt.core.periods import start_of_day
 from ..catalog import METRICS, Cut, Dimension
 from ..models import DIMENSION_COLUMNS
 from .columnar import (
-    INFINITY,
     TIMESTAMPTZ,
     Figures,
+    Subset,
     dimension_columns,
     hours_between,
     months_of_timestamps,
-    read_grouped,
+    read_grouped_subsets,
     teams_of,
-    timestamp_microseconds,
 )
 from .dialect import Dialect
 from .statements import (
@@ -96,44 +95,50 @@ def _compute_medians_in_memory(context: Context) -> None:
     out on a thread (columnar.py)."""
     created, answered, won = "l.created_in_crm_at", "l.first_response_at", "l.won_at"
 
-    def read() -> dict[str, np.ndarray]:
-        columns = read_grouped(
+    in_range = "{} >= %s AND {} < %s"
+    responded = f"{in_range.format(created, created)} AND {answered} IS NOT NULL"
+    won_in_range = in_range.format(won, won)
+
+    def read() -> dict[str, dict[str, np.ndarray]]:
+        subsets = read_grouped_subsets(
             dimension_columns(DIMENSION_SOURCES),
-            [
-                (f"{created} AS created", TIMESTAMPTZ),
-                (f"COALESCE({answered}, 'infinity') AS answered", TIMESTAMPTZ),
-                (f"COALESCE({won}, 'infinity') AS won", TIMESTAMPTZ),
-            ],
-            f"FROM core_lead AS l WHERE ({created} >= %s AND {created} < %s "
-            f"AND {answered} IS NOT NULL) OR ({won} >= %s AND {won} < %s)",
+            {
+                "responded": Subset(
+                    responded,
+                    [(f"{created} AS at", TIMESTAMPTZ), (f"{answered} AS answered", TIMESTAMPTZ)],
+                    _time_range(context),
+                ),
+                "won": Subset(
+                    won_in_range,
+                    [(f"{won} AS at", TIMESTAMPTZ), (f"{created} AS created", TIMESTAMPTZ)],
+                    _time_range(context),
+                ),
+            },
+            f"FROM core_lead AS l WHERE ({responded}) OR ({won_in_range})",
             _time_range(context) * 2,
         )
         # The owner's team looked up per row here: joining the profiles in SQL cost a fifth
         # of the read.
-        columns[DIMENSION_COLUMNS[Dimension.TEAM]] = teams_of(columns["rep_id"])
-        return columns
+        for columns in subsets.values():
+            columns[DIMENSION_COLUMNS[Dimension.TEAM]] = teams_of(columns["rep_id"])
+        return subsets
 
-    context.read_in_background(read, lambda columns: _medians(context, columns))
+    context.read_in_background(read, lambda subsets: _medians(context, subsets))
 
 
-def _medians(context: Context, columns: dict[str, np.ndarray]) -> list[Figures]:
-    start, end = (timestamp_microseconds(start_of_day(day)) for day in (context.start, context.end))
-    created_at, answered_at, won_at = columns["created"], columns["answered"], columns["won"]
-    # 'infinity' (no answer, not won) is the largest timestamp: never before `end`.
-    responded = (created_at >= start) & (created_at < end) & (answered_at != INFINITY)
-    won = (won_at >= start) & (won_at < end)
-    response_hours = hours_between(answered_at[responded], created_at[responded])
-    cycle_days = hours_between(won_at[won], created_at[won]) / 24.0
+def _medians(context: Context, subsets: dict[str, dict[str, np.ndarray]]) -> list[Figures]:
+    """First response hours by month created, sales cycle days by month won."""
+    responded, won = subsets["responded"], subsets["won"]
     medians = []
-    for metric, rows, month_column, values in (
-        ("first_response_hours", responded, "created", response_hours),
-        ("sales_cycle_days", won, "won", cycle_days),
+    for metric, columns, values in (
+        ("first_response_hours", responded, hours_between(responded["answered"], responded["at"])),
+        ("sales_cycle_days", won, hours_between(won["at"], won["created"]) / 24.0),
     ):
         figures = Figures(metric)
         figures.add_medians(
             METRICS[metric].cuts,
-            months_of_timestamps(columns[month_column][rows], context.dialect.zone),
-            {name: columns[name][rows] for name in DIMENSION_COLUMNS.values()},
+            months_of_timestamps(columns["at"], context.dialect.zone),
+            {name: columns[name] for name in DIMENSION_COLUMNS.values()},
             values,
         )
         medians.append(figures)
