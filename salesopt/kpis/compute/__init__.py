@@ -104,7 +104,7 @@ def recompute(
                 )
             waited = time.perf_counter()
             context.write_pending()
-            family_seconds["in-memory medians (wait, write)"] = time.perf_counter() - waited
+            family_seconds["background work (wait, write)"] = time.perf_counter() - waited
         finally:
             context.close()
         _replace_slice(context)
