@@ -22,6 +22,7 @@ from typing import Any
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as arrow_csv
 from django.db import connection
 from django.utils import timezone
@@ -245,7 +246,9 @@ class StagingTable:
 
     def _csv(self, frame: pd.DataFrame) -> memoryview:
         # Arrow writes the CSV in C++; COPY parses it in C. No Python loop per row.
-        table = pa.Table.from_pandas(frame[list(self.names)], preserve_index=False)
+        table = _utc_times_as_text(
+            pa.Table.from_pandas(frame[list(self.names)], preserve_index=False)
+        )
         buffer = io.BytesIO()
         arrow_csv.write_csv(
             table, buffer, write_options=arrow_csv.WriteOptions(include_header=False)
@@ -494,6 +497,22 @@ class StagingTable:
                 [self.source, now, now, run_id, run_id, *self._params(self.source)],
             )
             return cursor.rowcount
+
+
+def _utc_times_as_text(table: pa.Table) -> pa.Table:
+    """Zone-aware times as UTC text with an explicit offset ("2024-03-01 06:05:00.000000+00").
+
+    Arrow's CSV writer formats a zone-aware time at about a microsecond each, twenty times its
+    cost for the rest of a row: two time columns took two thirds of a million leads' CSV. As
+    plain UTC text they cost a twentieth, and the offset keeps them exact whatever the
+    session's time zone.
+    """
+    for index, field in enumerate(table.schema):
+        if pa.types.is_timestamp(field.type) and field.type.tz is not None:
+            utc_wall_time = table.column(index).cast(pa.timestamp(field.type.unit))
+            text = pc.binary_join_element_wise(utc_wall_time.cast(pa.string()), "+00", "")
+            table = table.set_column(index, field.name, text)
+    return table
 
 
 def _reference_join(column: StagedColumn, alias: str) -> str:

@@ -397,3 +397,22 @@ def test_coerce_field_reads_satisfaction_as_a_whole_number():
     field = SCHEMAS[RecordKind.COMPLAINT].field("satisfaction")
 
     assert plain(coerce_field(column("4"), field, zone=SHANGHAI).values) == [4]
+
+
+def test_repeated_free_text_is_cleaned_once_per_value_with_the_same_result_per_cell():
+    # Over half the cells repeat: each distinct value is cleaned once and given back to its
+    # rows, blanks, problems and a row index that does not start at 0 included.
+    field = SCHEMAS[RecordKind.LEAD].field("campaign")
+    too_long = "春" * 200
+    spring = "2024春季活动"
+    cells = [f"  {spring} ", spring, "", too_long, "a\x00b", spring, too_long, ""]
+    series = pd.Series(cells, dtype="str", index=range(5, 5 + len(cells)))
+
+    coerced = coerce_field(series, field, zone=SHANGHAI)
+    cell_by_cell = clean_text(series, field.max_length)
+
+    assert plain(coerced.values) == plain(cell_by_cell.values)
+    assert plain(coerced.values)[:3] == [spring, spring, None]
+    assert list(coerced.values.index) == list(series.index)
+    assert coerced.errors.tolist() == cell_by_cell.errors.tolist()
+    assert coerced.failed.tolist() == [False, False, False, True, False, False, True, False]

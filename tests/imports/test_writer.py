@@ -98,6 +98,27 @@ def test_first_import_creates_every_row_with_its_values():
     assert Lead.objects.get(external_id="L2").name == '=HYPERLINK("http://x","y")'
 
 
+@pytest.mark.postgres
+def test_times_keep_their_instant_whatever_the_session_time_zone():
+    # They travel to the COPY as UTC text with an explicit offset, to the microsecond, so a
+    # session in another zone (or a frame in the company's zone) reads them the same.
+    require(connection.vendor == "postgresql", "needs PostgreSQL (set DATABASE_URL)")
+    frame = two_leads(first_response_at="2024-03-01 14:35:00.123456+08:00")
+    frame["created_in_crm_at"] = frame["created_in_crm_at"].dt.tz_convert("Asia/Shanghai")
+    staging = StagingTable(RecordKind.LEAD, source="crm", references=LEAD_REFERENCES)
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL TIME ZONE 'America/New_York'")
+        staging.create()
+        staging.load(frame)
+        staging.write(run_id=None)
+
+    first = Lead.objects.get(external_id="L1")
+    assert first.created_in_crm_at == dt.datetime(2024, 3, 1, 6, 5, tzinfo=dt.UTC)
+    assert first.first_response_at == dt.datetime(2024, 3, 1, 6, 35, 0, 123456, tzinfo=dt.UTC)
+    assert Lead.objects.get(external_id="L2").first_response_at is None
+
+
 def test_reimporting_the_same_rows_changes_nothing():
     frame = two_leads()
     import_leads(frame)
