@@ -82,7 +82,7 @@ class Context:
     # A snapshot exported by the recompute's transaction (PostgreSQL, committed data only):
     # background work may read through it on a connection of its own.
     snapshot: str | None = None
-    # In-memory work (numpy, no database) running while the next statements run.
+    # Work on a thread (numpy; reads through `snapshot`) while the next statements run.
     _pending: list[Future[Any]] = field(default_factory=list, init=False, repr=False)
     _executor: ThreadPoolExecutor | None = field(default=None, init=False, repr=False)
 
@@ -98,7 +98,7 @@ class Context:
     def read_in_background(self, read: Callable[[], T], work: Callable[[T], Any]) -> None:
         """`work(read())` on a thread, like `in_background`. With a `snapshot`, `read` runs
         there too, on a connection of its own that sees the same data: a single-process read
-        (PostgreSQL aggregates arrays without parallel workers) then runs beside the next
+        (PostgreSQL 15 runs `string_agg` without parallel workers) then runs beside the next
         statements instead of before them. Without one, `read` runs here, now."""
         if self.snapshot is None:
             data = read()
