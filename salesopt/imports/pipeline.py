@@ -33,7 +33,7 @@ from .presets.base import Combine
 from .references import SMALL_REFERENCES, ReferenceLookups, create_missing, problem_reason
 from .schema import SCHEMAS, CanonicalField, RecordKind
 from .users import UserWriter
-from .writer import StagingTable, WriteCounts
+from .writer import DirectLoad, StagingTable, WriteCounts
 
 # The date that places a record in a month, for recomputing only the months an import touched.
 PERIOD_FIELDS = {
@@ -156,7 +156,9 @@ def process(
     try:
         with transaction.atomic():
             _lock()
-            staging = _stage(plan, outcome, errors, run_id=run_id, on_progress=on_progress)
+            staging = _stage(
+                plan, outcome, errors, run_id=run_id, on_progress=on_progress, write=write
+            )
             outcome.rejected = len(errors.rejected_rows)
             outcome.wrote = write and (skip_invalid or not errors.rejected_rows)
             outcome.counts(staging.write(run_id=run_id) if outcome.wrote else staging.preview())
@@ -191,12 +193,19 @@ def _stage(
     *,
     run_id: int | None,
     on_progress: Callable[[int], None],
+    write: bool,
 ) -> StagingTable | UserWriter:
-    """Every valid row in the staging area, every problem in the error log."""
+    """Every valid row in the staging area (or, for a large first load that will be written,
+    straight in its table: DirectLoad), every problem in the error log."""
+    references = {f.name: f.references for f in SCHEMAS[plan.kind].fields if f.references}
+    mapped = set(plan.columns.values()) | {rule.field for rule in plan.combine}
+    staging: StagingTable | UserWriter
     if plan.kind is RecordKind.USER:
-        staging: StagingTable | UserWriter = UserWriter(source=plan.source)
+        staging = UserWriter(source=plan.source)
+    elif write and DirectLoad.suits(plan.kind, source=plan.source, mapped_fields=mapped,
+                                    estimated_rows=plan.sniffed.estimated_rows or 0):  # fmt: skip
+        staging = DirectLoad(plan.kind, source=plan.source, references=references, run_id=run_id)
     else:
-        references = {f.name: f.references for f in SCHEMAS[plan.kind].fields if f.references}
         staging = StagingTable(plan.kind, source=plan.source, references=references)
     staging.create()
     lookups = ReferenceLookups.load()

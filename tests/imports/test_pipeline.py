@@ -1,10 +1,12 @@
 """One pass over a file: validation before any write, all or nothing, re-import is a no-op."""
 
+import dataclasses
 import datetime as dt
 import threading
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 
 from salesopt.core.models import Lead, Region
 from salesopt.imports import readers
@@ -12,9 +14,12 @@ from salesopt.imports.pipeline import ImportPlan, process, read_ahead
 from salesopt.imports.presets import Combine
 from salesopt.imports.schema import RecordKind
 from salesopt.imports.writer import StagingTable
-from tests.factories import ImportRunFactory, RegionFactory, UserFactory
+from tests.conftest import require
+from tests.factories import CustomerFactory, ImportRunFactory, RegionFactory, UserFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+from .test_writer import table_shape
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("load_path")]
 
 HEADER = "Lead ID,Name,Created,Region,Owner,Amount,Status\n"
 GOOD_ROWS = (
@@ -259,3 +264,53 @@ def test_stopping_early_stops_the_reader_and_closes_its_file():
 
     assert closed.is_set()
     assert not [t for t in threading.enumerate() if t.name == "salesopt-import-read"]
+
+
+def test_a_large_first_load_goes_straight_into_its_table_and_gives_it_back_whole(
+    tmp_path, known_people, load_path
+):
+    require(connection.vendor == "postgresql", "needs PostgreSQL (set DATABASE_URL)")
+    before = table_shape("core_lead")
+    rows = GOOD_ROWS + BAD_ROWS + "L1,王伟 (new),2024-03-01 14:05,华南,,1,Open\n"
+    statements = []
+
+    def record(execute, sql, *args):
+        statements.append(sql)
+        return execute(sql, *args)
+
+    with connection.execute_wrapper(record):
+        outcome = process(plan_for(tmp_path, HEADER + rows), run_id=ImportRunFactory().pk,
+                          write=True, skip_invalid=True)  # fmt: skip
+
+    went_direct = not any("salesopt_import_staging" in sql for sql in statements)
+    assert went_direct == (load_path == "direct")
+    assert (outcome.created, outcome.rejected, outcome.duplicates) == (2, 1, 1)
+    assert dict(Lead.objects.values_list("external_id", "name")) == {
+        "L1": "王伟 (new)",
+        "L2": '=HYPERLINK("http://x")',
+    }
+    duplicate = next(e for e in outcome.error_sample if e.value == "L1")
+    assert (duplicate.row, duplicate.reason) == (
+        2, "the same id appears again in row 5; the last row wins"
+    )  # fmt: skip
+    assert table_shape("core_lead") == before
+    # The key came back: a second import of the source is staged, and changes nothing.
+    again = process(plan_for(tmp_path, HEADER + rows), run_id=None, write=True,
+                    skip_invalid=True)  # fmt: skip
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
+
+
+def test_a_file_with_a_customer_column_is_staged_even_on_a_large_first_load(
+    tmp_path, known_people, load_path
+):
+    # Customers are matched by joins to the staged rows (by id, then by name).
+    require(connection.vendor == "postgresql", "needs PostgreSQL (set DATABASE_URL)")
+    customer = CustomerFactory(source="salesforce", external_id="C9", name="华南科技")
+    text = "Lead ID,Name,Created,Account\nL1,王伟,2024-03-01,C9\nL2,李娜,2024-03-01,华南科技\n"
+    columns = {"Lead ID": "external_id", "Name": "name", "Created": "created_at",
+               "Account": "customer"}  # fmt: skip
+    plan = dataclasses.replace(plan_for(tmp_path, text), columns=columns)
+
+    process(plan, run_id=None, write=True, skip_invalid=False)
+
+    assert set(Lead.objects.values_list("customer", flat=True)) == {customer.pk}

@@ -9,7 +9,7 @@ from salesopt.imports import services
 from salesopt.imports.models import ImportStatus
 from tests.factories import ActivityFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("load_path")]
 
 HEADER = "Lead ID,Name,Company,Lead Status,Created Date\n"
 FIRST = HEADER + "00Q1,王伟,伟业科技,Working - Contacted,2024-03-01 14:05\n"
