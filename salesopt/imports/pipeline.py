@@ -25,6 +25,7 @@ import pandas as pd
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from . import readers
 from .coercers import Coerced, coerce_field
@@ -55,6 +56,22 @@ IDENTITY_FIELDS = {
     RecordKind.COMPLAINT: ("customer", "created_at", "kind"),
     RecordKind.USER: ("name", "email"),
 }
+# What the database also refuses (its CHECK constraints): found here, the row gets a reason in
+# the report instead of the whole import failing on the constraint. (field, rows that break
+# the rule, reason)
+ROW_RULES: dict[RecordKind, tuple[tuple[str, Callable[[pd.DataFrame], pd.Series], Any], ...]] = {
+    RecordKind.LEAD: (
+        ("first_response_at", lambda frame: frame["first_response_at"] < frame["created_at"],
+         gettext_lazy("earlier than the lead was created")),
+    ),
+    RecordKind.COMPLAINT: (
+        ("satisfaction", lambda frame: ~frame["satisfaction"].between(1, 5),
+         gettext_lazy("not between 1 and 5")),
+    ),
+    RecordKind.TARGET: (
+        ("amount", lambda frame: frame["amount"] < 0, gettext_lazy("must not be negative")),
+    ),
+}  # fmt: skip
 IMPORT_LOCK_ID = 7_262_001  # PostgreSQL advisory lock: one import writes at a time
 
 
@@ -343,6 +360,12 @@ def _canonical(chunk: pd.DataFrame, plan: ImportPlan, errors: ErrorLog) -> pd.Da
         frame["external_id"] = _derived_ids(frame, plan.kind)
     if plan.kind is RecordKind.OPPORTUNITY:
         _close_decided_deals(frame, plan.zone)
+    for field_name, breaks, reason in ROW_RULES.get(plan.kind, ()):
+        broken = breaks(frame).fillna(False).astype(bool)
+        raw = _source_series(chunk, plan, field_name)
+        for row in frame.index[broken.to_numpy()]:
+            value = "" if raw is None else str(raw[row])
+            errors.add(RowError(int(row), _header_of(plan, field_name), value, str(reason)))
     return frame
 
 

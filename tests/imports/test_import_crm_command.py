@@ -129,3 +129,42 @@ def test_a_missing_file_exits_2(tmp_path):
     code, _, error = run_command(str(tmp_path / "nope.csv"))
 
     assert (code, error.endswith("no such file")) == (2, True)
+
+
+@pytest.mark.parametrize(
+    ("kind", "text", "error"),
+    [
+        (
+            "lead",
+            "Lead ID,Name,Created at,First response at\n"
+            "L1,王伟,2024-03-02 09:00,2024-03-01 09:00\n"
+            "L2,李娜,2024-03-02 09:00,2024-03-02 10:00\n",
+            {
+                "row": 2,
+                "column": "First response at",
+                "value": "2024-03-01 09:00",
+                "reason": "earlier than the lead was created",
+            },
+        ),
+        (
+            "complaint",
+            "Complaint ID,Created at,Complaint Type,Satisfaction\n"
+            "K1,2024-03-01,service,7\nK2,2024-03-01,service,4\n",
+            {"row": 2, "column": "Satisfaction", "value": "7", "reason": "not between 1 and 5"},
+        ),
+        (
+            "target",
+            "Period start,Grain,Amount\n2024-03-01,month,-5\n2024-04-01,month,5\n",
+            {"row": 2, "column": "Amount", "value": "-5", "reason": "must not be negative"},
+        ),
+    ],
+)
+def test_a_row_the_database_would_refuse_is_reported_not_fatal(tmp_path, kind, text, error):
+    # The database's CHECK constraints would fail the whole import on such a row.
+    path = write(tmp_path, text, name=f"{kind}.csv")
+
+    code, result, _ = run_command(path, "--kind", kind)
+    assert (code, result["errors"], result["rejected"]) == (1, [error], 1)
+
+    code, result, _ = run_command(path, "--kind", kind, "--skip-invalid")
+    assert (code, result["created"], result["rejected"]) == (0, 1, 1)
