@@ -201,6 +201,9 @@ def _lock() -> None:
             # checks queue up and run silently at COMMIT (a minute on 1M rows). Checking them
             # per statement costs the same work without the queue.
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            # Joining a million staged rows to the table they update: with the default 4 MB
+            # each hash spilled to disk in 32 batches (4.1 s of an unchanged re-import).
+            cursor.execute("SET LOCAL work_mem = '256MB'")
 
 
 def _stage(

@@ -17,7 +17,7 @@ import queue
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -25,7 +25,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as arrow_csv
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from .schema import SCHEMAS, FieldType, RecordKind, Reference
@@ -340,8 +340,11 @@ class StagingTable:
         """Update changed rows (keeping their previous values), insert new ones; count both."""
         self._analyze()
         total = self.row_count()
-        updated = self._update_changed(run_id)
-        created = self._insert_new(run_id)
+        new_rows, changed_rows = self._new_and_changed()
+        # Each statement below joins every staged row to the table: skipped when it has
+        # nothing to do (an unchanged re-import skips both).
+        updated = self._update_changed(run_id) if changed_rows else 0
+        created = self._insert_new(run_id, new_rows) if new_rows else 0
         return WriteCounts(created=created, updated=updated, unchanged=total - created - updated)
 
     def _analyze(self) -> None:
@@ -354,22 +357,28 @@ class StagingTable:
     def preview(self) -> WriteCounts:
         """What `write` would do, without writing: for the dry run."""
         total = self.row_count()
-        with self._cursor() as cursor:
-            cursor.execute(
-                f"SELECT count(*) FROM ({self._resolved_select()}) r "
-                f"WHERE NOT EXISTS ({self._existing('r')})",
-                self._params(self.source),
-            )
-            created = cursor.fetchone()[0]
-            cursor.execute(
-                f"SELECT count(*) FROM {self.table.table} t "
-                f"JOIN ({self._resolved_select()}) r "
-                f"ON t.source = %s AND t.external_id = r.external_id "
-                f"WHERE {self._differs('t', 'r')}",
-                self._params(self.source),
-            )
-            updated = cursor.fetchone()[0]
+        created, updated = self._new_and_changed()
         return WriteCounts(created=created, updated=updated, unchanged=total - created - updated)
+
+    def _new_and_changed(self) -> tuple[int, int]:
+        """How many staged rows are new, and how many differ from their row: one join."""
+        with self._cursor() as cursor:
+            # A first import of this source: every staged row is new, no need to compare them.
+            cursor.execute(
+                f"SELECT EXISTS (SELECT 1 FROM {self.table.table} WHERE source = %s)",
+                [self.source],
+            )
+            if not cursor.fetchone()[0]:
+                return self.row_count(), 0
+            cursor.execute(
+                "SELECT count(*) FILTER (WHERE t.id IS NULL), "
+                f"count(*) FILTER (WHERE t.id IS NOT NULL AND {self._differs('t', 'r')}) "
+                f"FROM ({self._resolved_select()}) r LEFT JOIN {self.table.table} t "
+                "ON t.source = %s AND t.external_id = r.external_id",
+                self._params(self.source),
+            )
+            new_rows, changed_rows = cursor.fetchone()
+        return new_rows, changed_rows
 
     def _resolved_select(self) -> str:
         """Staging rows with large references swapped for ids (parameter: the source)."""
@@ -386,22 +395,6 @@ class StagingTable:
 
     def _params(self, *extra: object) -> list[object]:
         return [self.source] * self._source_placeholders + list(extra)
-
-    def _new_rows(self) -> int:
-        """Staged rows whose id the table does not hold yet."""
-        with self._cursor() as cursor:
-            # A first import of this source: every staged row is new, no need to compare them.
-            cursor.execute(
-                f"SELECT EXISTS (SELECT 1 FROM {self.table.table} WHERE source = %s)",
-                [self.source],
-            )
-            if not cursor.fetchone()[0]:
-                return self.row_count()
-            cursor.execute(
-                f"SELECT count(*) FROM {STAGING} s WHERE NOT EXISTS ({self._existing('s')})",
-                [self.source],
-            )
-            return cursor.fetchone()[0]
 
     def _existing(self, alias: str) -> str:
         return (
@@ -470,12 +463,9 @@ class StagingTable:
     def _assignments(self) -> str:
         return ", ".join(f"{column} = r.{column}" for column in self.table.value_columns)
 
-    def _insert_new(self, run_id: int | None) -> int:
+    def _insert_new(self, run_id: int | None, new_rows: int) -> int:
         columns = self.table.value_columns
         now = timezone.now()
-        new_rows = self._new_rows()
-        if not new_rows:
-            return 0  # a re-import: the insert's anti-join would read both tables for nothing
         with (
             self._cursor() as cursor,
             _bulk_load(cursor, self.table.table, new_rows),
@@ -613,12 +603,18 @@ class DirectLoad(StagingTable):
     def delete_rows(self, row_numbers: list[int]) -> None:
         """Rows refused after they were written are deleted (`suits` leaves none: the refusals
         of coercion and validation come before a chunk is written)."""
+        if not row_numbers:
+            return
         loaded = self._loaded_rows()
-        written = np.intersect1d(np.array(row_numbers, dtype=np.int64), loaded)
+        wanted = np.unique(np.array(row_numbers, dtype=np.int64))
+        positions = np.searchsorted(loaded, wanted).clip(max=max(loaded.size - 1, 0))
+        written = positions[loaded[positions] == wanted] if loaded.size else positions[:0]
         if written.size:
-            self._delete_ids(self._ids()[np.searchsorted(loaded, written)])
+            self._delete_ids(self._ids()[written])
 
     def duplicates(self) -> list[tuple[str, list[int]]]:
+        if self._key_builds():
+            return []  # the key took every row: no id is repeated
         with self._cursor() as cursor:
             # Counting first: gathering the ids of every group cost three times as much.
             cursor.execute(
@@ -642,6 +638,25 @@ class DirectLoad(StagingTable):
             (external_id, loaded[np.searchsorted(ids, same)].tolist())
             for external_id, same in repeated
         ]
+
+    def _key_builds(self) -> bool:
+        """Build the (source, external id) key again, in a savepoint; whether it took the rows.
+
+        Building it is needed anyway, and with no id repeated (the usual file) it is also the
+        check: 0.6 s, against 1.4 s for grouping a million ids to look for repeats first.
+        """
+        if self._dropped is None or not self._dropped.unique_keys:
+            return False
+        try:
+            with transaction.atomic(), self._cursor() as cursor:
+                for name, definition in self._dropped.unique_keys:
+                    cursor.execute(
+                        f'ALTER TABLE {self.table.table} ADD CONSTRAINT "{name}" {definition}'
+                    )
+        except IntegrityError:
+            return False  # a repeated id: the savepoint is rolled back, the key still dropped
+        self._dropped = replace(self._dropped, unique_keys=[])
+        return True
 
     def keep_last_of_duplicates(self) -> None:
         self._delete_ids(np.array(self._earlier_of_duplicates, dtype=np.int64))
