@@ -150,6 +150,9 @@ class StagingTable:
         self._stream: Any = None  # the open COPY, between `load` and `end_loading`
         self._stream_stack: ExitStack | None = None
         self._feeder: _CsvFeeder | None = None
+        # Whether any staged row names a lead, customer or deal: if none does, there is
+        # nothing to look up (a pass over every staged row saved).
+        self._names_large_references = False
 
     # --- loading ----------------------------------------------------------------------------
 
@@ -190,6 +193,12 @@ class StagingTable:
         """
         if frame.empty:
             return
+        if not self._names_large_references:
+            self._names_large_references = any(
+                frame[column.name].fillna("").astype("str").ne("").any()
+                for column in self.columns
+                if column.is_large_reference
+            )
         if _is_postgres():
             self._csv_feeder().put(frame)
         else:
@@ -265,6 +274,8 @@ class StagingTable:
     def unresolved_references(self) -> list[tuple[int, str, str]]:
         """(row, canonical field, value) of each large reference that names no record."""
         problems: list[tuple[int, str, str]] = []
+        if not self._names_large_references:
+            return problems
         with self._cursor() as cursor:
             for column in self.columns:
                 if not column.is_large_reference:
@@ -283,7 +294,7 @@ class StagingTable:
         """Customers named in the file but unknown here, created by name (orders and deals in
         Chinese CRMs' exports name their customer rather than give its id)."""
         column = next((c for c in self.columns if c.reference is Reference.CUSTOMER), None)
-        if column is None:
+        if column is None or not self._names_large_references:
             return 0
         now = timezone.now()
         with self._cursor() as cursor:
