@@ -363,7 +363,11 @@ class StagingTable:
         without them PostgreSQL plans a million staged rows as a few hundred."""
         if _is_postgres():
             with self._cursor() as cursor:
+                # A sample of 3,000 rows rather than 30,000: the plans need the row count and
+                # rough value counts, not fine histograms (0.35 s a million rows before).
+                cursor.execute("SET LOCAL default_statistics_target = 10")
                 cursor.execute(f"ANALYZE {STAGING}")
+                cursor.execute("RESET default_statistics_target")
 
     def preview(self) -> WriteCounts:
         """What `write` would do, without writing: for the dry run."""
