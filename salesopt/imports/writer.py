@@ -247,12 +247,16 @@ class StagingTable:
         if self._stream is None:
             stack = ExitStack()
             cursor = stack.enter_context(connection.connection.cursor())
-            columns = ", ".join(self.names)
+            table, columns = self._copy_target()
             self._stream = stack.enter_context(
-                cursor.copy(f"COPY {STAGING} ({columns}) FROM STDIN WITH (FORMAT csv)")
+                cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv)")
             )
             self._stream_stack = stack
         return self._stream
+
+    def _copy_target(self) -> tuple[str, tuple[str, ...]]:
+        """The table the COPY of `load` writes into, and its columns."""
+        return STAGING, self.names
 
     def _csv(self, frame: pd.DataFrame) -> memoryview:
         return _csv_of(frame[list(self.names)])
@@ -379,11 +383,7 @@ class StagingTable:
         """How many staged rows are new, and how many differ from their row: one join."""
         with self._cursor() as cursor:
             # A first import of this source: every staged row is new, no need to compare them.
-            cursor.execute(
-                f"SELECT EXISTS (SELECT 1 FROM {self.table.table} WHERE source = %s)",
-                [self.source],
-            )
-            if not cursor.fetchone()[0]:
+            if not _has_rows_of(cursor, self.table.table, self.source):
                 return self.row_count(), 0
             cursor.execute(
                 "SELECT count(*) FILTER (WHERE t.id IS NULL), "
@@ -538,8 +538,7 @@ class DirectLoad(StagingTable):
         with connection.cursor() as cursor:
             if not worth_bulk_loading(cursor, table, estimated_rows):
                 return False
-            cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {table} WHERE source = %s)", [source])
-            return not cursor.fetchone()[0]
+            return not _has_rows_of(cursor, table, source)
 
     def create(self) -> None:
         with self._cursor() as cursor:
@@ -550,18 +549,8 @@ class DirectLoad(StagingTable):
             self._loaded.append(frame["row_number"].to_numpy(dtype=np.int64))
         super().load(frame)
 
-    def _copy_stream(self) -> Any:
-        if self._stream is None:
-            stack = ExitStack()
-            cursor = stack.enter_context(connection.connection.cursor())
-            self._stream = stack.enter_context(
-                cursor.copy(
-                    f"COPY {self.table.table} ({', '.join(self._target_columns)}) "
-                    "FROM STDIN WITH (FORMAT csv)"
-                )
-            )
-            self._stream_stack = stack
-        return self._stream
+    def _copy_target(self) -> tuple[str, tuple[str, ...]]:
+        return self.table.table, self._target_columns
 
     def _csv(self, frame: pd.DataFrame) -> memoryview:
         rows = {
@@ -601,10 +590,9 @@ class DirectLoad(StagingTable):
                     [self.source],
                 )
                 first, last, count = cursor.fetchone()
-                if count != self._loaded_rows().size:
-                    raise RuntimeError(
-                        f"{count} rows in the table, {self._loaded_rows().size} sent"
-                    )
+                sent = self._loaded_rows().size
+                if count != sent:
+                    raise RuntimeError(f"{count} rows in the table, {sent} sent")
                 if not count or last - first + 1 == count:
                     self._all_ids = np.arange(first or 0, (last or -1) + 1, dtype=np.int64)
                 else:
@@ -696,6 +684,12 @@ class DirectLoad(StagingTable):
 
     def preview(self) -> WriteCounts:
         return WriteCounts(created=self.row_count(), updated=0, unchanged=0)
+
+
+def _has_rows_of(cursor: Any, table: str, source: str) -> bool:
+    """Whether `table` holds any record imported from `source`."""
+    cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {table} WHERE source = %s)", [source])
+    return bool(cursor.fetchone()[0])
 
 
 def _csv_of(frame: pd.DataFrame) -> memoryview:

@@ -95,9 +95,8 @@ def _compute_medians_in_memory(context: Context) -> None:
     out on a thread (columnar.py)."""
     created, answered, won = "l.created_in_crm_at", "l.first_response_at", "l.won_at"
 
-    in_range = "{} >= %s AND {} < %s"
-    responded = f"{in_range.format(created, created)} AND {answered} IS NOT NULL"
-    won_in_range = in_range.format(won, won)
+    responded = f"{created} >= %s AND {created} < %s AND {answered} IS NOT NULL"
+    won_in_range = f"{won} >= %s AND {won} < %s"
 
     def read() -> dict[str, dict[str, np.ndarray]]:
         subsets = read_grouped_subsets(
