@@ -221,6 +221,50 @@ def test_row_numbers_count_blank_rows_and_multiline_cells_as_excel_does(tmp_path
     }
 
 
+def test_short_rows_are_padded_in_place_across_chunks(tmp_path):
+    # Some exports leave trailing empty cells out; the rows keep their numbers and order.
+    text = 'id,name,note\nL1,a,x\nL2\nL3,c,"two\nlines"\nL4,d\n\nL6,f,z\nL7,"g"\n'
+    path = write_csv(tmp_path / "short.csv", text)
+
+    chunks = list(read_chunks(path, sniff(path), chunk_rows=2))
+
+    assert as_rows(pd.concat(chunks)) == {
+        2: {"id": "L1", "name": "a", "note": "x"},
+        3: {"id": "L2", "name": "", "note": ""},
+        4: {"id": "L3", "name": "c", "note": "two\nlines"},
+        5: {"id": "L4", "name": "d", "note": ""},
+        7: {"id": "L6", "name": "f", "note": "z"},
+        8: {"id": "L7", "name": "g", "note": ""},
+    }
+    assert all(chunk.index.is_monotonic_increasing for chunk in chunks)
+
+
+def test_a_stray_quote_inside_an_unquoted_cell_is_text(tmp_path):
+    path = write_csv(tmp_path / "inches.csv", 'id,product\nL1,27" monitor\nL2,desk\n')
+
+    assert as_rows(read_all(path, sniff(path))) == {
+        2: {"id": "L1", "product": '27" monitor'},
+        3: {"id": "L2", "product": "desk"},
+    }
+
+
+def test_a_cell_over_pythons_csv_field_limit_in_the_sample_is_read(tmp_path):
+    note = "x" * 200_000  # Python's csv module refuses cells over 128 KB by default
+    path = write_csv(tmp_path / "big.csv", csv_text([["id", "note"], ["L1", note], ["L2", "b"]]))
+
+    assert read_all(path, sniff(path))["note"].str.len().tolist() == [200_000, 1]
+
+
+def test_a_header_spanning_lines_below_a_title_is_not_data(tmp_path):
+    text = 'Leads export,\n"lead\nid",name\nL1,a\n'
+    path = write_csv(tmp_path / "title.csv", text)
+
+    sniffed = sniff(path)
+
+    assert (sniffed.header_row, sniffed.headers) == (2, ("lead id", "name"))
+    assert as_rows(read_all(path, sniffed)) == {3: {"lead id": "L1", "name": "a"}}
+
+
 def test_formula_like_cells_stay_plain_text(tmp_path):
     cells = ['=HYPERLINK("http://x","y")', "+cmd|' /C calc'!A0", "@SUM(1+1)", "-2+3"]
     path = write_csv(tmp_path / "formulas.csv", csv_text([["a", "b", "c", "d"], cells]))
@@ -407,6 +451,24 @@ def test_a_quote_never_closed_names_its_row(tmp_path):
     path = write_csv(tmp_path / "quote.csv", 'id,name\nL1,a\nL2,"never closed\nL3,c\n')
 
     assert refusal(path) == ("open_quote", "A quoted value starting in row 3 is never closed.")
+
+
+def test_a_quote_never_closed_in_a_short_row_names_its_row(tmp_path):
+    path = write_csv(tmp_path / "quote.csv", 'id,name,note\nL1,a,b\nL2,"never\nL3,c,d\n')
+
+    assert refusal(path) == ("open_quote", "A quoted value starting in row 3 is never closed.")
+
+
+def test_a_row_spanning_lines_longer_than_the_limit_is_refused(tmp_path, settings, monkeypatch):
+    settings.SALESOPT_IMPORT_MAX_ROW_BYTES = 2**16
+    monkeypatch.setattr(content_module, "SNIFF_BYTES", 1024)  # refused while streaming
+    note = "\n".join(["x" * 1000] * 300)  # every line is short, the row is 300 KB
+    path = write_csv(tmp_path / "long.csv", csv_text([["id", "note"], ["L1", "a"], ["L2", note]]))
+
+    assert refusal(path) == (
+        "row_too_long",
+        "A row after row 2 is longer than the 64 KB allowed for one row.",
+    )
 
 
 def test_a_line_longer_than_the_limit_is_refused_in_the_sample(tmp_path, settings):

@@ -1,4 +1,4 @@
-"""CSV and other delimited text: sniffed from a sample, streamed with pandas' C parser."""
+"""CSV and other delimited text: sniffed from a sample, streamed with Arrow's CSV reader."""
 
 from __future__ import annotations
 
@@ -8,9 +8,12 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as arrow_csv
 from django.utils.translation import gettext_lazy as _
 
 from salesopt.imports.readers.content import (
@@ -23,7 +26,13 @@ from salesopt.imports.readers.content import (
     not_valid_text,
     refuse_control_characters,
 )
-from salesopt.imports.readers.contract import Chunk, Limits, SniffResult, UnreadableFile
+from salesopt.imports.readers.contract import (
+    Chunk,
+    Limits,
+    SniffResult,
+    UnreadableFile,
+    human_size,
+)
 from salesopt.imports.readers.table import Row, column_letter, find_table
 
 DELIMITERS = (",", ";", "\t", "|")
@@ -32,7 +41,6 @@ DELIMITER_SAMPLE_RECORDS = 50
 # pandas hands the parser this much at a time; the line-length guard checks each read.
 READ_BUFFER_BYTES = 2**20
 
-RAGGED_ROW = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
 OPEN_QUOTE = re.compile(r"EOF inside string starting at row (\d+)")
 
 
@@ -41,6 +49,8 @@ def sniff_delimited(path: Path, *, head: bytes, size: int, limits: Limits) -> Sn
     check_line_lengths(head, limit=limits.max_row_bytes, at_end=at_end)
     encoding = detect_encoding(head, at_end=at_end)
     text = decode_sample(head, encoding, at_end=at_end)
+    # Python's csv refuses cells over 128 KB; a row may hold up to the row limit.
+    csv.field_size_limit(max(csv.field_size_limit(), limits.max_row_bytes))
     refuse_control_characters(text)
     delimiter = detect_delimiter(text)
     rows = sample_rows(text, delimiter, at_end=at_end, max_columns=limits.max_columns)
@@ -74,11 +84,13 @@ def detect_delimiter(text: str) -> str:
     best, best_score = ",", (0, 0)
     for delimiter in DELIMITERS:
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
-        counts = Counter(
-            len(record)
-            for record, _index in zip(reader, range(DELIMITER_SAMPLE_RECORDS), strict=False)
-            if any(cell.strip() for cell in record)
-        )
+        counts: Counter[int] = Counter()
+        try:
+            for record, _index in zip(reader, range(DELIMITER_SAMPLE_RECORDS), strict=False):
+                if any(cell.strip() for cell in record):
+                    counts[len(record)] += 1
+        except csv.Error:
+            pass  # judged on the records before (sample_rows reports the row, if it matters)
         if not counts:
             continue
         width, frequency = counts.most_common(1)[0]
@@ -118,49 +130,184 @@ def malformed(row: int, detail: str) -> UnreadableFile:
 def read_delimited(
     path: Path, sniffed: SniffResult, *, chunk_rows: int, limits: Limits
 ) -> Iterator[Chunk]:
-    """Chunks of `chunk_rows` records below the header, blank ones included."""
+    """Chunks of `chunk_rows` records below the header, blank ones included.
+
+    Arrow's CSV reader parses the file: in C++, without the GIL and without a Python string per
+    cell (pandas' C parser took four times the CPU and held every cell of a chunk as a Python
+    object). Its streaming reader reads ahead a few dozen blocks, so a block is one row's limit.
+    """
     headers = list(sniffed.headers)
     dropped = [f"\0dropped {index}" for index in range(len(headers), sniffed.column_count)]
-    encoding, bom_length = pandas_encoding(sniffed.encoding or "utf-8")
+    records = ArrowRecords(
+        [*headers, *dropped], header_row=sniffed.header_row, delimiter=sniffed.delimiter or ","
+    )
+    encoding, bom_length = arrow_encoding(sniffed.encoding or "utf-8")
     with path.open("rb") as raw:
         newline = line_break(raw.read(SNIFF_BYTES))
         raw.seek(bom_length)
-        reader = pd.read_csv(
-            guarded(raw, limits.max_row_bytes, newline),
-            encoding=encoding,
-            sep=sniffed.delimiter,
-            header=None,
-            names=[*headers, *dropped],
-            skiprows=sniffed.header_row,
-            dtype=str,
-            keep_default_na=False,
-            na_filter=False,
-            skip_blank_lines=False,  # a blank line is a row in Excel: keep the numbering
-            index_col=False,
-            engine="c",
-            chunksize=chunk_rows,
-        )
-        with reader:
-            yield from numbered(translated(reader, sniffed), sniffed, headers)
+        guard = LineLengthGuard(raw, limit=limits.max_row_bytes, newline=newline)
+        try:
+            batches = arrow_csv.open_csv(
+                io.BufferedReader(guard, buffer_size=READ_BUFFER_BYTES),
+                read_options=arrow_csv.ReadOptions(
+                    block_size=max(limits.max_row_bytes, 2**16),
+                    use_threads=False,  # the pipeline's threads already fill both cores
+                    column_names=records.names,
+                    encoding=encoding,
+                ),
+                parse_options=arrow_csv.ParseOptions(
+                    delimiter=sniffed.delimiter or ",",
+                    newlines_in_values=True,
+                    ignore_empty_lines=False,  # a blank line is a row in Excel: keep numbering
+                    invalid_row_handler=records.invalid_row,
+                ),
+                convert_options=arrow_csv.ConvertOptions(
+                    column_types=dict.fromkeys(records.names, pa.large_string()),
+                    strings_can_be_null=False,
+                    quoted_strings_can_be_null=False,
+                ),
+            )
+            chunks = records.chunks(batches, chunk_rows)
+            yield from without_stray_values(chunks, sniffed, headers)
+        except pa.ArrowInvalid as error:
+            raise read_error(str(error), path, sniffed, records) from error
+        except UnicodeDecodeError as error:
+            raise not_valid_text(sniffed.encoding or "utf-8") from error
+        if guard.quotes % 2:
+            # An odd number of quotes: a stray one in an unquoted cell (read as text), or a
+            # quoted value never closed, which Arrow ends silently at the end of the file.
+            check_quotes_close(path, sniffed)
 
 
-def pandas_encoding(encoding: str) -> tuple[str, int]:
-    # pandas wraps every encoding but UTF-8 in a slower text layer: skip the BOM ourselves.
-    if encoding == "utf-8-sig":
-        return "utf-8", 3
+def arrow_encoding(encoding: str) -> tuple[str, int]:
+    """Arrow decodes UTF-8 itself and other codecs through Python's: skip the BOM ourselves."""
+    if encoding in ("utf-8", "utf-8-sig"):
+        return "utf8", 3 if encoding == "utf-8-sig" else 0
     return encoding, 0
 
 
-def guarded(raw: BinaryIO, max_row_bytes: int, newline: bytes) -> io.BufferedReader:
-    guard = LineLengthGuard(raw, limit=max_row_bytes, newline=newline)
-    return io.BufferedReader(guard, buffer_size=READ_BUFFER_BYTES)
+_TEXT = pd.StringDtype("pyarrow", na_value=np.nan)  # the "str" dtype, sharing Arrow's buffers
 
 
-def numbered(frames: Iterator[Chunk], sniffed: SniffResult, headers: list[str]) -> Iterator[Chunk]:
-    next_row = sniffed.header_row + 1
+class ArrowRecords:
+    """Arrow's batches as chunks indexed by row number, and what Arrow could not read.
+
+    Arrow numbers records as Excel numbers rows (a quoted line break does not start a row),
+    but hands the numbers over only with the rows it cannot read as the header's columns:
+    those come to `invalid_row` and are set aside; the rows of each batch are numbered by
+    counting on from the previous batch, past the numbers set aside. A short row (trailing
+    empty cells left out, as some exports do) is padded and put back in its place; a row with
+    more cells than the header, or one that opens a quote and never closes it, refuses the
+    file. Rows down to the header row (title, notes, the header itself, possibly spanning
+    lines) are read as records too and dropped: Arrow's own row skipping counts lines.
+    """
+
+    def __init__(self, names: list[str], *, header_row: int, delimiter: str) -> None:
+        self.names = names
+        self.header_row = header_row
+        self.delimiter = delimiter
+        self.next_number = 1
+        self.set_aside: dict[int, list[str] | None] = {}  # None: above the data, dropped
+        self.problem: UnreadableFile | None = None
+        self.last_number = 0  # of the last row Arrow handed over, for errors without a number
+
+    def invalid_row(self, row: Any) -> str:
+        """Arrow's invalid-row handler (it must not raise: the problem is kept for later)."""
+        if row.number <= self.header_row:
+            self.set_aside[row.number] = None
+        elif row.actual_columns > row.expected_columns:
+            self.problem = self.problem or UnreadableFile(
+                _(
+                    "Row %(row)s has %(count)s cells but the header row has %(expected)s; a "
+                    "value probably contains the delimiter without quotes."
+                ),
+                code="ragged_row",
+                params={
+                    "row": row.number,
+                    "count": row.actual_columns,
+                    "expected": row.expected_columns,
+                },
+            )
+        elif row.text.count('"') % 2:
+            self.problem = self.problem or open_quote(row.number)
+        else:
+            cells = next(csv.reader(io.StringIO(row.text, newline=""), delimiter=self.delimiter),
+                         [])  # fmt: skip
+            self.set_aside[row.number] = cells + [""] * (row.expected_columns - len(cells))
+        return "skip"
+
+    def chunks(self, batches: Iterator[pa.RecordBatch], chunk_rows: int) -> Iterator[Chunk]:
+        held: list[pa.RecordBatch] = []
+        numbers: list[np.ndarray] = []
+        padded: list[tuple[int, list[str]]] = []
+        count = 0
+        for batch in batches:
+            self._raise_problem()
+            batch_numbers, batch_padded = self._number(batch.num_rows)
+            above_data = int(np.searchsorted(batch_numbers, self.header_row, side="right"))
+            if above_data:
+                batch, batch_numbers = batch.slice(above_data), batch_numbers[above_data:]
+            held.append(batch)
+            numbers.append(batch_numbers)
+            padded += batch_padded
+            count += len(batch_numbers)
+            while count >= chunk_rows:
+                table, row_numbers = pa.Table.from_batches(held), np.concatenate(numbers)
+                last = row_numbers[chunk_rows - 1]
+                yield self._frame(table.slice(0, chunk_rows), row_numbers[:chunk_rows],
+                                  [row for row in padded if row[0] <= last])  # fmt: skip
+                padded = [row for row in padded if row[0] > last]
+                held, numbers = table.slice(chunk_rows).to_batches(), [row_numbers[chunk_rows:]]
+                count -= chunk_rows
+        self._raise_problem()
+        _rest, trailing = self._number(0)  # rows set aside after the last batch
+        padded += trailing
+        if count or padded:
+            table = pa.Table.from_batches(held, schema=self._schema())
+            yield self._frame(table, np.concatenate([*numbers, np.empty(0, np.int64)]), padded)
+
+    def _number(self, rows: int) -> tuple[np.ndarray, list[tuple[int, list[str]]]]:
+        """The row numbers of the next `rows` rows Arrow handed over, and the padded rows set
+        aside among them (all of those left, when `rows` is 0: the end of the file)."""
+        if not self.set_aside:
+            numbers = np.arange(self.next_number, self.next_number + rows, dtype=np.int64)
+        else:
+            aside = np.fromiter(self.set_aside, dtype=np.int64)
+            span = np.arange(self.next_number, self.next_number + rows + len(aside))
+            numbers = span[~np.isin(span, aside)][:rows]
+        end = int(numbers[-1]) if rows else max(self.set_aside, default=0)
+        self.next_number = max(self.next_number, end + 1)
+        self.last_number = max(self.last_number, end)
+        mine = sorted(number for number in self.set_aside if number <= end)
+        padded = [(number, cells) for number in mine
+                  if (cells := self.set_aside.pop(number)) is not None]  # fmt: skip
+        return numbers, padded
+
+    def _frame(
+        self, table: pa.Table, numbers: np.ndarray, padded: list[tuple[int, list[str]]]
+    ) -> Chunk:
+        frame = table.to_pandas(types_mapper={pa.large_string(): _TEXT}.get)
+        frame.index = pd.Index(numbers, dtype=np.int64, name="row")
+        if padded:
+            short = pd.DataFrame([cells for _number, cells in padded], columns=self.names,
+                                 index=pd.Index([n for n, _cells in padded], name="row"),
+                                 dtype="str")  # fmt: skip
+            frame = pd.concat([frame, short]).sort_index()
+        return frame
+
+    def _schema(self) -> pa.Schema:
+        return pa.schema([(name, pa.large_string()) for name in self.names])
+
+    def _raise_problem(self) -> None:
+        if self.problem is not None:
+            raise self.problem
+
+
+def without_stray_values(
+    frames: Iterator[Chunk], sniffed: SniffResult, headers: list[str]
+) -> Iterator[Chunk]:
+    """The chunks without the columns past the headers, which must hold nothing."""
     for frame in frames:
-        frame.index = pd.RangeIndex(next_row, next_row + len(frame), name="row")
-        next_row += len(frame)
         if frame.shape[1] > len(headers):
             refuse_values_without_header(frame, sniffed)
             frame = frame.iloc[:, : len(headers)]
@@ -188,40 +335,58 @@ def refuse_values_without_header(frame: Chunk, sniffed: SniffResult) -> None:
         )
 
 
-def translated(frames: Iterator[Chunk], sniffed: SniffResult) -> Iterator[Chunk]:
-    """pandas' parser errors, as the admin's reason with the row number."""
-    iterator = iter(frames)
-    while True:
+def open_quote(row: int) -> UnreadableFile:
+    return UnreadableFile(
+        _("A quoted value starting in row %(row)s is never closed."),
+        code="open_quote",
+        params={"row": row},
+    )
+
+
+def read_error(message: str, path: Path, sniffed: SniffResult, records: ArrowRecords) -> Exception:
+    """Arrow's refusal, as the admin's reason."""
+    if "invalid UTF8" in message:
+        return not_valid_text(sniffed.encoding or "utf-8")
+    if "straddl" in message:
+        # A row longer than a block, or a quote left open that swallowed the rest of the file.
+        check_quotes_close(path, sniffed)
+        return UnreadableFile(
+            _("A row after row %(row)s is longer than the %(limit)s allowed for one row."),
+            code="row_too_long",
+            params={
+                "row": max(records.last_number, sniffed.header_row),
+                "limit": human_size(Limits.from_settings().max_row_bytes),
+            },
+        )
+    return malformed(max(records.last_number, sniffed.header_row) + 1, message.strip())
+
+
+def check_quotes_close(path: Path, sniffed: SniffResult) -> None:
+    """Raise `open_quote` if a quoted value runs to the end of the file. pandas' parser, which
+    reads stray quotes in unquoted cells as text as Arrow does, tells an open quote apart and
+    names its row; it runs only on files with an odd number of quotes."""
+    encoding, bom_length = pandas_encoding(sniffed.encoding or "utf-8")
+    with path.open("rb") as raw:
+        raw.seek(bom_length)
+        reader = pd.read_csv(raw, encoding=encoding, sep=sniffed.delimiter, header=None,
+                             skiprows=sniffed.header_row, usecols=[0], dtype=str,
+                             na_filter=False, skip_blank_lines=False, engine="c",
+                             on_bad_lines="skip", chunksize=100_000)  # fmt: skip
         try:
-            frame = next(iterator)
-        except StopIteration:
-            return
+            with reader:
+                for _chunk in reader:
+                    pass
         except pd.errors.ParserError as error:
-            raise parser_error(str(error), sniffed) from error
-        except UnicodeDecodeError as error:
-            raise not_valid_text(sniffed.encoding or "utf-8") from error
-        yield frame
+            unclosed = OPEN_QUOTE.search(str(error))
+            if unclosed:
+                raise open_quote(int(unclosed[1]) + 1) from error
 
 
-def parser_error(message: str, sniffed: SniffResult) -> UnreadableFile:
-    ragged = RAGGED_ROW.search(message)
-    if ragged:
-        return UnreadableFile(
-            _(
-                "Row %(row)s has %(count)s cells but the header row has %(expected)s; a value "
-                "probably contains the delimiter without quotes."
-            ),
-            code="ragged_row",
-            params={"row": ragged[2], "count": ragged[3], "expected": sniffed.column_count},
-        )
-    open_quote = OPEN_QUOTE.search(message)
-    if open_quote:
-        return UnreadableFile(
-            _("A quoted value starting in row %(row)s is never closed."),
-            code="open_quote",
-            params={"row": int(open_quote[1]) + 1},
-        )
-    return malformed(sniffed.header_row + 1, message.strip())
+def pandas_encoding(encoding: str) -> tuple[str, int]:
+    # pandas wraps every encoding but UTF-8 in a slower text layer: skip the BOM ourselves.
+    if encoding == "utf-8-sig":
+        return "utf-8", 3
+    return encoding, 0
 
 
 class LineLengthGuard(io.RawIOBase):
@@ -234,6 +399,9 @@ class LineLengthGuard(io.RawIOBase):
         self._newline = newline
         self._run = 0  # bytes since the last newline
         self._newlines = 0  # newlines before the current run
+        # Quote bytes read so far: exact in UTF-8 and GB encodings; in UTF-16 an odd count may
+        # be a false alarm, which only costs a second look (check_quotes_close).
+        self.quotes = 0
 
     def readable(self) -> bool:
         return True
@@ -246,6 +414,7 @@ class LineLengthGuard(io.RawIOBase):
         return len(data)
 
     def _check(self, data: bytes) -> None:
+        self.quotes += data.count(b'"')
         first = data.find(self._newline)
         if first == -1:
             self._run += len(data)
