@@ -123,6 +123,38 @@ def test_a_time_on_a_daylight_saving_edge_is_read_not_refused():
     assert plain(coerced.values) == [utc("2024-11-03 06:30"), utc("2024-03-10 07:00")]
 
 
+def test_a_column_of_common_iso_shapes_reads_as_each_cell_alone_does():
+    # Whole columns of 2024-03-01[ 14:05[:00]] take a fast path; a single cell, a column with
+    # one odd cell and the careful readers must agree with it, DST edges included.
+    cells = ["2024-11-03 01:30:00", "2024-03-10 02:30", "2024-03-01", "2024-07-01T23:59:59",
+             "", "2024-12-31 00:00"]  # fmt: skip
+    zone = "America/New_York"
+
+    whole = coerce_datetime(column(*cells), zone=zone)
+    each = [coerce_datetime(column(cell, "odd cell"), zone=zone).values.iloc[0] for cell in cells]
+
+    assert plain(whole.values) == [None if pd.isna(value) else value for value in each]
+    assert plain(whole.values)[:3] == [utc("2024-11-03 06:30"), utc("2024-03-10 07:00"),
+                                       utc("2024-03-01 05:00")]  # fmt: skip
+    assert reasons(whole.errors) == [None] * 6
+
+
+def test_an_impossible_day_among_common_shapes_is_refused_not_rolled_over():
+    coerced = coerce_datetime(column("2024-02-29 10:00:00", "2023-02-29 10:00:00"), zone="UTC")
+
+    assert plain(coerced.values) == [utc("2024-02-29 10:00"), None]
+    assert reasons(coerced.errors) == [
+        None,
+        "not a date we recognise (expected e.g. 2024-03-01 14:05)",
+    ]
+
+
+def test_years_outside_the_common_range_are_still_read():
+    coerced = coerce_date(column("1899-12-31", "2024-03-01"), zone="UTC")
+
+    assert plain(coerced.values) == [pd.Timestamp("1899-12-31"), pd.Timestamp("2024-03-01")]
+
+
 def test_blank_datetimes_stay_blank_and_unreadable_ones_carry_a_reason():
     cells = column("", "  ", "abc", "2024-02-30", "2024-13-01 10:00", "3/1/2024 0:30 PM")
 
