@@ -9,6 +9,7 @@ caller writes outside the transaction.
 
 from __future__ import annotations
 
+import collections
 import csv
 import datetime as dt
 import functools
@@ -28,7 +29,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from . import readers
-from .coercers import Coerced, coerce_field
+from .coercers import Coerced, Memo, coerce_field
 from .mapping import combine_columns
 from .presets.base import Combine
 from .references import SMALL_REFERENCES, ReferenceLookups, create_missing, problem_reason
@@ -229,9 +230,10 @@ def _stage(
         staging = StagingTable(plan.kind, source=plan.source, references=references)
     staging.create()
     lookups = ReferenceLookups.load()
+    memos: dict[str, Memo] = collections.defaultdict(dict)  # per column, for the whole file
     with staging.loading():
         for chunk in read_ahead(readers.read_chunks(plan.path, plan.sniffed)):
-            canonical = _canonical(chunk, plan, errors)
+            canonical = _canonical(chunk, plan, errors, memos)
             if plan.create_missing:
                 staging.end_loading()  # creating a region or an owner is a statement of its own
             lookups = _resolve_small_references(canonical, plan, lookups, errors)
@@ -331,8 +333,11 @@ def _source_series(chunk: pd.DataFrame, plan: ImportPlan, field_name: str) -> pd
     return chunk[header] if header in chunk.columns else None
 
 
-def _canonical(chunk: pd.DataFrame, plan: ImportPlan, errors: ErrorLog) -> pd.DataFrame:
-    """The chunk as canonical fields of the right types; each bad cell logged with its reason."""
+def _canonical(
+    chunk: pd.DataFrame, plan: ImportPlan, errors: ErrorLog, memos: Mapping[str, Memo]
+) -> pd.DataFrame:
+    """The chunk as canonical fields of the right types; each bad cell logged with its reason.
+    `memos` remember, per column, the values earlier chunks coerced."""
     schema = SCHEMAS[plan.kind]
     columns: dict[str, pd.Series] = {}
     for canonical_field in schema.fields:
@@ -346,7 +351,8 @@ def _canonical(chunk: pd.DataFrame, plan: ImportPlan, errors: ErrorLog) -> pd.Da
             coerced = blank.spread(np.zeros(len(chunk), dtype=np.intp), chunk.index)
         else:
             coerced = coerce_field(text, canonical_field, zone=plan.zone,
-                                   day_first=plan.day_first, value_map=value_map)  # fmt: skip
+                                   day_first=plan.day_first, value_map=value_map,
+                                   memo=memos[canonical_field.name])  # fmt: skip
         header = _header_of(plan, canonical_field.name)
         for row in coerced.errors.index[coerced.failed]:
             errors.add(RowError(int(row), header, str(text[row]), str(coerced.errors[row])))

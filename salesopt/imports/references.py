@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
@@ -60,18 +61,25 @@ class ReferenceLookups:
         """(ids, problem) per row: ids are nullable Int64; problem is '', 'unknown', 'ambiguous'.
 
         A column names few distinct things (a handful of regions, tens of owners) across a
-        million rows: each distinct value is looked up once, then spread back by its code.
+        million rows: each distinct value is looked up once, then spread back by its code
+        with numpy (building the per-row columns with pandas cost 4 ms a 20,000-row chunk).
         """
         codes, distinct = pd.factorize(values.fillna(""), sort=False)
         known = self.ids[reference]
-        looked_up = [known.get(_key(value)) if _key(value) else 0 for value in distinct]
-        distinct_ids = pd.array([_NO_NAME if i == 0 else i for i in looked_up], dtype="Int64")
-        ids = pd.Series(distinct_ids.take(codes), index=values.index, dtype="Int64")
-        problem = pd.Series("", index=values.index, dtype="str")
-        problem[ids.isna().to_numpy()] = "unknown"
-        problem[ids.eq(_AMBIGUOUS).fillna(False).to_numpy()] = "ambiguous"
-        ids[(problem.ne("") | ids.eq(_NO_NAME).fillna(False)).to_numpy()] = pd.NA
-        return ids, problem
+        looked_up = [known.get(_key(value)) if _key(value) else _NO_NAME for value in distinct]
+        problems = np.array(
+            ["unknown" if pk is None else "ambiguous" if pk == _AMBIGUOUS else ""
+             for pk in looked_up],
+            dtype=object,
+        )  # fmt: skip
+        resolved = [pk if pk is not None and pk > 0 else 0 for pk in looked_up]  # 0: no record
+        distinct_ids = np.array(resolved, dtype=np.int64)
+        missing = distinct_ids == 0
+        ids = pd.arrays.IntegerArray(distinct_ids[codes], missing[codes])
+        return (
+            pd.Series(ids, index=values.index, dtype="Int64"),
+            pd.Series(problems[codes], index=values.index, dtype=object),
+        )
 
 
 def _named_ids(rows) -> dict[str, int]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from salesopt.imports import coercers as coercers_module
 from salesopt.imports.coercers import (
     clean_text,
     coerce_choice,
@@ -448,3 +449,26 @@ def test_repeated_free_text_is_cleaned_once_per_value_with_the_same_result_per_c
     assert list(coerced.values.index) == list(series.index)
     assert coerced.errors.tolist() == cell_by_cell.errors.tolist()
     assert coerced.failed.tolist() == [False, False, False, True, False, False, True, False]
+
+
+def test_a_memo_carries_coerced_values_across_chunks_with_the_same_results(monkeypatch):
+    # The memo of a column keeps what earlier chunks coerced; once full, new values are still
+    # coerced, only not remembered. Every chunk's result equals a coercion without memo.
+    monkeypatch.setattr(coercers_module, "MEMO_SIZE", 5)
+    field = SCHEMAS[RecordKind.LEAD].field("status")
+    chunks = [
+        pd.Series(["New", " contacted ", "", "Lost"], dtype="str", index=range(2, 6)),
+        pd.Series(["new", "Lost", "bogus", "New"], dtype="str", index=range(6, 10)),
+        pd.Series(["Qualified", "bogus", "New", "Converted"], dtype="str", index=range(10, 14)),
+    ]
+    memo: dict = {}
+
+    for chunk in chunks:
+        remembered = coerce_field(chunk, field, zone=SHANGHAI, value_map=LEAD_STATUS, memo=memo)
+        fresh = coerce_field(chunk, field, zone=SHANGHAI, value_map=LEAD_STATUS)
+
+        assert plain(remembered.values) == plain(fresh.values)
+        assert list(remembered.values.index) == list(chunk.index)
+        assert reasons(remembered.errors) == reasons(fresh.errors)
+    assert sorted(memo) == ["", " contacted ", "Lost", "New"]  # the first chunk filled it
+    assert plain(remembered.values) == ["qualified", None, "new", "converted"]
