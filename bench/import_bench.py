@@ -97,6 +97,7 @@ def child(what: str, path: Path) -> None:
     django.setup()
     # Loaded before the clock starts, as in the worker that runs imports (0.6 s of imports).
     import salesopt.imports.services  # noqa: F401
+
     started = time.perf_counter()
     rows = CHILDREN[what](path)
     seconds = time.perf_counter() - started

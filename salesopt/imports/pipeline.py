@@ -354,13 +354,18 @@ def _canonical(
                                    day_first=plan.day_first, value_map=value_map,
                                    memo=memos[canonical_field.name])  # fmt: skip
         header = _header_of(plan, canonical_field.name)
-        for row in coerced.errors.index[coerced.failed]:
-            errors.add(RowError(int(row), header, str(text[row]), str(coerced.errors[row])))
+        failed = coerced.failed.to_numpy()
+        if failed.any():
+            for row in coerced.errors.index[failed]:
+                errors.add(RowError(int(row), header, str(text[row]), str(coerced.errors[row])))
         derived_id = canonical_field.name == "external_id" and raw is None
         if canonical_field.required and not derived_id:
-            missing = text.fillna("").astype("str").str.strip().eq("") & ~coerced.failed
-            for row in missing.index[missing]:
-                errors.add(RowError(int(row), header, "", str(_("required, but empty"))))
+            # Blank after coercion and not refused: the cell was empty (or only spaces or
+            # control characters, which clean text drops).
+            missing = coerced.values.isna().to_numpy() & ~failed
+            if missing.any():
+                for row in chunk.index[missing]:
+                    errors.add(RowError(int(row), header, "", str(_("required, but empty"))))
         columns[canonical_field.name] = coerced.values
     frame = pd.DataFrame(columns, index=chunk.index)
     if plan.kind is RecordKind.TARGET:

@@ -8,6 +8,7 @@ summer (EDT).
 from __future__ import annotations
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from salesopt.imports import coercers as coercers_module
@@ -472,3 +473,17 @@ def test_a_memo_carries_coerced_values_across_chunks_with_the_same_results(monke
         assert reasons(remembered.errors) == reasons(fresh.errors)
     assert sorted(memo) == ["", " contacted ", "Lost", "New"]  # the first chunk filled it
     assert plain(remembered.values) == ["qualified", None, "new", "converted"]
+
+
+def test_a_column_read_in_several_arrow_chunks_coerces_as_one():
+    # The reader's columns may arrive as several Arrow arrays; codes must share one dictionary.
+    text = pa.large_string()
+    arrays = [pa.array(["华南", "华东"], text), pa.array(["华东", "西南", "华南"], text)]
+    chunked = pa.table({"region": pa.chunked_array(arrays)}).to_pandas(
+        types_mapper=lambda _type: pd.StringDtype("pyarrow", na_value=float("nan"))
+    )["region"]
+    field = SCHEMAS[RecordKind.LEAD].field("region")
+
+    coerced = coerce_field(chunked, field, zone=SHANGHAI, memo={})
+
+    assert plain(coerced.values) == ["华南", "华东", "华东", "西南", "华南"]

@@ -18,7 +18,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from salesopt.imports.coercers.base import Coerced
 from salesopt.imports.coercers.dates import coerce_date, coerce_datetime
@@ -40,6 +43,8 @@ __all__ = [
     "coerce_percent",
 ]
 
+
+_TEXT = pd.StringDtype("pyarrow", na_value=np.nan)  # the "str" dtype
 
 # A memo keeps the coercion of at most this many distinct values of a column, and is used
 # for a chunk holding at most MEMO_DISTINCT_PER_CHUNK of them (choices, references, repeated
@@ -72,19 +77,43 @@ def coerce_field(
     order and value map), the values an earlier chunk coerced are not coerced again: a few
     pandas calls on four regions cost 2-3 ms a chunk, whatever the chunk's length.
     """
-    if field.type in (FieldType.CHOICE, FieldType.REFERENCE, FieldType.TEXT):
-        codes, distinct = pd.factorize(series.astype("str").fillna(""), sort=False)
+    few_values = field.type is not FieldType.TEXT or _repeats(series)
+    if field.type in (FieldType.CHOICE, FieldType.REFERENCE, FieldType.TEXT) and few_values:
+        codes, distinct = _factorized(series)
         if field.type is not FieldType.TEXT or len(distinct) * 2 <= len(series):
 
             def coerce(values: pd.Series) -> Coerced:
                 return _coerce(values, field, zone=zone, day_first=day_first,
                                value_map=value_map)  # fmt: skip
 
-            distinct_text = pd.Series(distinct, dtype="str")
             if memo is None or len(distinct) > MEMO_DISTINCT_PER_CHUNK:
-                return coerce(distinct_text).spread(codes, series.index)
-            return _remembered(distinct_text, memo, coerce).spread(codes, series.index)
+                return coerce(distinct).spread(codes, series.index)
+            return _remembered(distinct, memo, coerce).spread(codes, series.index)
     return _coerce(series, field, zone=zone, day_first=day_first, value_map=value_map)
+
+
+# Free text is worth coercing per distinct value when its values repeat; whether they do is
+# judged on a sample, so that ids and descriptions skip the factorising (2 ms a chunk).
+REPEAT_SAMPLE = 500
+
+
+def _repeats(series: pd.Series) -> bool:
+    """Whether at most half of the first values of `series` are distinct (a guess that only
+    decides how the column is coerced, never the result)."""
+    sample = pa.array(series.iloc[:REPEAT_SAMPLE].astype("str").array)
+    return pc.count_distinct(sample, mode="all").as_py() * 2 <= len(sample)
+
+
+def _factorized(series: pd.Series) -> tuple[np.ndarray, pd.Series]:
+    """(codes, distinct values as text): Arrow's dictionary encoding, a missing cell as ""."""
+    cells = pa.array(series.astype("str").array)
+    if isinstance(cells, pa.ChunkedArray):  # one dictionary for the column, not one per chunk
+        cells = cells.combine_chunks()
+    encoded = pc.dictionary_encode(pc.fill_null(cells, ""))
+    return (
+        encoded.indices.to_numpy(zero_copy_only=False),
+        pd.Series(encoded.dictionary.to_pandas(types_mapper=lambda _type: _TEXT)),
+    )
 
 
 def _remembered(distinct: pd.Series, memo: Memo, coerce: Callable[[pd.Series], Coerced]) -> Coerced:

@@ -286,7 +286,9 @@ class ArrowRecords:
     def _frame(
         self, table: pa.Table, numbers: np.ndarray, padded: list[tuple[int, list[str]]]
     ) -> Chunk:
-        frame = table.to_pandas(types_mapper={pa.large_string(): _TEXT}.get)
+        # One buffer per column (a copy of a few MB): pandas and Arrow then work on one array
+        # each, not on the reader's one-megabyte blocks.
+        frame = table.combine_chunks().to_pandas(types_mapper={pa.large_string(): _TEXT}.get)
         frame.index = pd.Index(numbers, dtype=np.int64, name="row")
         if padded:
             short = pd.DataFrame([cells for _number, cells in padded], columns=self.names,
