@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from salesopt.core.models import Lead, Region
 from salesopt.imports import readers
@@ -278,8 +279,9 @@ def test_a_large_first_load_goes_straight_into_its_table_and_gives_it_back_whole
         statements.append(sql)
         return execute(sql, *args)
 
+    run, started = ImportRunFactory(), timezone.now()
     with connection.execute_wrapper(record):
-        outcome = process(plan_for(tmp_path, HEADER + rows), run_id=ImportRunFactory().pk,
+        outcome = process(plan_for(tmp_path, HEADER + rows), run_id=run.pk,
                           write=True, skip_invalid=True)  # fmt: skip
 
     went_direct = not any("salesopt_import_staging" in sql for sql in statements)
@@ -289,6 +291,11 @@ def test_a_large_first_load_goes_straight_into_its_table_and_gives_it_back_whole
         "L1": "王伟 (new)",
         "L2": '=HYPERLINK("http://x")',
     }
+    # What every row shares (the direct load gives it as the columns' defaults).
+    shared = set(Lead.objects.values_list("source", "created_by_import", "changed_by_import"))
+    assert shared == {("salesforce", run.pk, run.pk)}
+    stamps = set(Lead.objects.values_list("created_at", "updated_at"))
+    assert len(stamps) == 1 and started <= min(next(iter(stamps))) <= timezone.now()
     duplicate = next(e for e in outcome.error_sample if e.value == "L1")
     assert (duplicate.row, duplicate.reason) == (
         2, "the same id appears again in row 5; the last row wins"

@@ -233,8 +233,8 @@ def test_a_chunk_that_fails_on_its_way_into_the_copy_aborts_it_and_is_reported(m
         assert cursor.fetchone() == (1,)
 
 
-def table_shape(table: str) -> tuple[set, set]:
-    """The table's index definitions and constraint definitions, by name."""
+def table_shape(table: str) -> tuple[set, set, set]:
+    """The table's index definitions, constraint definitions and column defaults, by name."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s", [table])
         indexes = set(cursor.fetchall())
@@ -243,7 +243,13 @@ def table_shape(table: str) -> tuple[set, set]:
             "WHERE conrelid = %s::regclass",
             [table],
         )
-        return indexes, set(cursor.fetchall())
+        constraints = set(cursor.fetchall())
+        cursor.execute(
+            "SELECT adnum, pg_get_expr(adbin, adrelid) FROM pg_attrdef "
+            "WHERE adrelid = %s::regclass",
+            [table],
+        )
+        return indexes, constraints, set(cursor.fetchall())
 
 
 @pytest.mark.postgres
