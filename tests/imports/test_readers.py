@@ -6,6 +6,8 @@ Files are generated in tmp_path; the two .xls files come from tests/fixtures (se
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import time
 import tracemalloc
 import zipfile
 from collections.abc import Iterator
@@ -18,6 +20,7 @@ import pytest
 
 from salesopt.imports.readers import SniffResult, UnreadableFile, read_chunks, sniff
 from salesopt.imports.readers import content as content_module
+from salesopt.imports.readers.delimited import ReadPacer
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "crm_exports" / "hostile"
 
@@ -834,3 +837,35 @@ def test_a_word_document_is_not_an_excel_workbook(tmp_path):
         "damaged",
         True,
     )
+
+
+def test_reads_wait_for_the_consumer_a_few_blocks_ahead_but_never_stall():
+    pacer = ReadPacer(block_size=100, blocks_ahead=2, patience=5.0)
+    read_on = threading.Event()
+
+    def read_third_block():
+        pacer.wait_to_read(200)  # two blocks read already: the third waits
+        read_on.set()
+
+    reader = threading.Thread(target=read_third_block)
+    reader.start()
+    assert not read_on.wait(0.2)
+    pacer.took_batch()  # the consumer took a batch: one more block may be read
+    assert read_on.wait(2)
+    reader.join()
+
+    impatient = ReadPacer(block_size=100, blocks_ahead=1, patience=0.05)
+    started = time.perf_counter()
+    impatient.wait_to_read(10_000)  # far ahead, nobody consuming: goes on after its patience
+    assert time.perf_counter() - started < 1
+
+
+def test_a_file_of_many_blocks_reads_whole_with_reads_paced(tmp_path, settings):
+    settings.SALESOPT_IMPORT_MAX_ROW_BYTES = 2**16  # 64 KB blocks: the file is 40 of them
+    rows = "".join(f"L{number:06d},{'王伟' * 30}\n" for number in range(14_000))
+    path = write_csv(tmp_path / "long.csv", "id,name\n" + rows)
+
+    frame = read_all(path, sniff(path), chunk_rows=1_000)
+
+    assert (len(frame), frame.index[0], frame.index[-1]) == (14_000, 2, 14_001)
+    assert frame["id"].iloc[-1] == "L013999"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import threading
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -145,12 +146,14 @@ def read_delimited(
     with path.open("rb") as raw:
         newline = line_break(raw.read(SNIFF_BYTES))
         raw.seek(bom_length)
-        guard = LineLengthGuard(raw, limit=limits.max_row_bytes, newline=newline)
+        block_size = max(limits.max_row_bytes, 2**16)
+        pacer = ReadPacer(block_size)
+        guard = LineLengthGuard(raw, limit=limits.max_row_bytes, newline=newline, pacer=pacer)
         try:
             batches = arrow_csv.open_csv(
                 io.BufferedReader(guard, buffer_size=READ_BUFFER_BYTES),
                 read_options=arrow_csv.ReadOptions(
-                    block_size=max(limits.max_row_bytes, 2**16),
+                    block_size=block_size,
                     use_threads=False,  # the pipeline's threads already fill both cores
                     column_names=records.names,
                     encoding=encoding,
@@ -167,16 +170,24 @@ def read_delimited(
                     quoted_strings_can_be_null=False,
                 ),
             )
-            chunks = records.chunks(batches, chunk_rows)
+            chunks = records.chunks(paced(batches, pacer), chunk_rows)
             yield from without_stray_values(chunks, sniffed, headers)
         except pa.ArrowInvalid as error:
             raise read_error(str(error), path, sniffed, records) from error
         except UnicodeDecodeError as error:
             raise not_valid_text(sniffed.encoding or "utf-8") from error
+        finally:
+            pacer.stop()  # a read still waiting goes on, finds the file closed, and ends
         if guard.quotes % 2:
             # An odd number of quotes: a stray one in an unquoted cell (read as text), or a
             # quoted value never closed, which Arrow ends silently at the end of the file.
             check_quotes_close(path, sniffed)
+
+
+def paced(batches: Iterator[pa.RecordBatch], pacer: ReadPacer) -> Iterator[pa.RecordBatch]:
+    for batch in batches:
+        pacer.took_batch()
+        yield batch
 
 
 def arrow_encoding(encoding: str) -> tuple[str, int]:
@@ -391,14 +402,56 @@ def pandas_encoding(encoding: str) -> tuple[str, int]:
     return encoding, 0
 
 
-class LineLengthGuard(io.RawIOBase):
-    """Refuses a line longer than the limit as the file streams, before pandas buffers it."""
+class ReadPacer:
+    """Keeps Arrow's background reads a few blocks ahead of the batches taken.
 
-    def __init__(self, raw: BinaryIO, *, limit: int, newline: bytes) -> None:
+    Arrow's streaming CSV reader reads up to 32 blocks ahead on a thread of its own: 32 MB
+    held at 1 MB a block (the row limit), for a parser that needs the next one or two. Its
+    reads wait here until the consumer has caught up, and after `patience` seconds go on
+    anyway: pacing must never be able to stall the reader.
+    """
+
+    def __init__(self, block_size: int, *, blocks_ahead: int = 4, patience: float = 1.0) -> None:
+        self._ahead_bytes = block_size * blocks_ahead
+        self._block_size = block_size
+        self._patience = patience
+        self._taken = 0  # batches handed to the consumer
+        self._stopped = False
+        self._changed = threading.Condition()
+
+    def wait_to_read(self, bytes_read: int) -> None:
+        with self._changed:
+            self._changed.wait_for(
+                lambda: (
+                    self._stopped or bytes_read < self._taken * self._block_size + self._ahead_bytes
+                ),
+                timeout=self._patience,
+            )
+
+    def took_batch(self) -> None:
+        with self._changed:
+            self._taken += 1
+            self._changed.notify_all()
+
+    def stop(self) -> None:
+        with self._changed:
+            self._stopped = True
+            self._changed.notify_all()
+
+
+class LineLengthGuard(io.RawIOBase):
+    """Refuses a line longer than the limit as the file streams, before the parser buffers it;
+    paces the reads when given a `pacer`."""
+
+    def __init__(
+        self, raw: BinaryIO, *, limit: int, newline: bytes, pacer: ReadPacer | None = None
+    ) -> None:
         super().__init__()
         self._raw = raw
         self._limit = limit
         self._newline = newline
+        self._pacer = pacer
+        self._bytes = 0  # read so far
         self._run = 0  # bytes since the last newline
         self._newlines = 0  # newlines before the current run
         # Quote bytes read so far: exact in UTF-8 and GB encodings; in UTF-16 an odd count may
@@ -410,7 +463,10 @@ class LineLengthGuard(io.RawIOBase):
 
     def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
         # Reading at most `limit` bytes at a time means only runs across reads can exceed it.
+        if self._pacer is not None:
+            self._pacer.wait_to_read(self._bytes)
         data = self._raw.read(min(len(buffer), self._limit))
+        self._bytes += len(data)
         self._check(data)
         buffer[: len(data)] = data
         return len(data)
