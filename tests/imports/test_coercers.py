@@ -380,6 +380,13 @@ def test_text_is_stripped_and_inner_whitespace_collapsed():
     assert plain(coerced.values) == ["Huanan Tech", "line one tab", "全角 空格", "nulbyte", None]
 
 
+def test_control_characters_go_before_whitespace_is_collapsed():
+    # A control character between spaces leaves two spaces behind: they become one.
+    cells = column("a \x07 b", "\x0bx\x0c", "no\u00a0break", "bell\x07", "\x1f\u3000\x1f")
+
+    assert plain(clean_text(cells, 200).values) == ["a b", "x", "no break", "bell", None]
+
+
 @pytest.mark.parametrize(
     "text",
     ['=HYPERLINK("http://evil.example","click")', "+cmd|' /C calc'!A0", "@SUM(A1:A9)", "-2+3"],

@@ -131,9 +131,11 @@ def _remembered(distinct: pd.Series, memo: Memo, coerce: Callable[[pd.Series], C
         else:
             known = {**memo, **coerced}
     results = [known[value] for value in distinct.tolist()]
+    errors = [error for _value, error in results]
     return Coerced(
         pd.Series([value for value, _error in results], dtype="str"),
-        pd.Series([error for _value, error in results], dtype=object),
+        pd.Series(errors, dtype=object),
+        np.array([error is not None for error in errors], dtype=bool),
     )
 
 

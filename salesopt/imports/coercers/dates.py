@@ -274,7 +274,8 @@ def coerce_datetime(series: pd.Series, *, zone: str, day_first: bool = False) ->
     if naive.any():
         values[naive] = _localize(values[naive], zone)
     result = pd.Series(values, index=series.index, dtype="datetime64[us]").dt.tz_localize("UTC")
-    return Coerced(result, errors_where(series.index, parsed.failed, DATETIME_ERROR))
+    errors = errors_where(series.index, parsed.failed, DATETIME_ERROR)
+    return Coerced(result, errors, parsed.failed)
 
 
 def coerce_date(series: pd.Series, *, zone: str = "UTC", day_first: bool = False) -> Coerced:
@@ -286,4 +287,4 @@ def coerce_date(series: pd.Series, *, zone: str = "UTC", day_first: bool = False
         values[parsed.aware] = _wall_time(values[parsed.aware], zone)
     days = values.astype("datetime64[D]").astype("datetime64[us]")
     result = pd.Series(days, index=series.index, dtype="datetime64[us]")
-    return Coerced(result, errors_where(series.index, parsed.failed, DATE_ERROR))
+    return Coerced(result, errors_where(series.index, parsed.failed, DATE_ERROR), parsed.failed)

@@ -128,7 +128,8 @@ def coerce_decimal(series: pd.Series) -> Coerced:
     errors = merge_errors(
         series.index, (unreadable, AMOUNT_ERROR), (amounts.too_large, AMOUNT_TOO_LARGE)
     )
-    return Coerced(pd.Series(values, index=series.index, dtype="float64"), errors)
+    result = pd.Series(values, index=series.index, dtype="float64")
+    return Coerced(result, errors, unreadable | amounts.too_large)
 
 
 def coerce_percent(series: pd.Series) -> Coerced:

@@ -38,6 +38,7 @@ def coerce_choice(
     return Coerced(
         pd.Series(values, index=series.index, dtype="str"),
         errors_where(series.index, failed, reason),
+        failed,
     )
 
 
@@ -65,18 +66,22 @@ def coerce_company_size(
 
 
 _CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"  # PostgreSQL text refuses NUL; the rest is noise
+# A control character or whitespace other than single spaces: one pass finds the rows to tidy.
+_UNTIDY = r"[\x00-\x1f\x7f" "\u00a0\u3000" "]|  "  # (RE2 reads \x escapes, not \u)
+
+
+def _tidy(part: pd.Series) -> pd.Series:
+    """Control characters dropped, then runs of whitespace made one space."""
+    return part.str.replace(_CONTROL, "", regex=True).str.replace(SPACES, " ", regex=True)
 
 
 def clean_text(series: pd.Series, max_length: int) -> Coerced:
     """Stripped text with inner whitespace collapsed. Formula-like text (=HYPERLINK(…), +cmd,
     @SUM(…)) is kept verbatim: it is data here, never evaluated."""
     text = series.astype("str").fillna("").reset_index(drop=True)
-    controls = as_mask(text.str.contains(_CONTROL, regex=True))
-    text = on_rows(text, controls, lambda part: part.str.replace(_CONTROL, "", regex=True))
-    spaced = as_mask(text.str.contains("[\t\n\r\x0b\x0c\u00a0\u3000]|  ", regex=True))
-    text = on_rows(text, spaced, lambda part: part.str.replace(SPACES, " ", regex=True))
+    text = on_rows(text, as_mask(text.str.contains(_UNTIDY, regex=True)), _tidy)
     text = text.str.strip()
     too_long = as_mask(text.str.len() > max_length)
     values = text.where(~too_long & as_mask(text != "")).set_axis(series.index)
     reason = format_lazy(_("longer than {max_length} characters"), max_length=max_length)
-    return Coerced(values, errors_where(series.index, too_long, reason))
+    return Coerced(values, errors_where(series.index, too_long, reason), too_long)
