@@ -66,6 +66,10 @@ class StagedColumn:
         return self.reference in LARGE_REFERENCE_TABLES
 
     @property
+    def is_text(self) -> bool:
+        return self.spec.type in (FieldType.TEXT, FieldType.CHOICE) or self.is_large_reference
+
+    @property
     def sql_type(self) -> str:
         if self.is_large_reference:
             return "text"
@@ -157,18 +161,30 @@ class StagingTable:
 
     # --- loading ----------------------------------------------------------------------------
 
+    @property
+    def text_columns(self) -> tuple[str, ...]:
+        """The staged columns holding text: a blank is '' in the database, never NULL."""
+        return ("external_id", *(column.name for column in self.columns if column.is_text))
+
     def frame(self, canonical: pd.DataFrame) -> pd.DataFrame:
-        """Staging columns from canonical fields (indexed by row number, references as ids)."""
+        """Staging columns from canonical fields (indexed by row number, references as ids).
+
+        Blank text stays missing here: the COPY reads it as '' (FORCE_NOT_NULL), SQLite's
+        inserts fill it in. Filling every text column of every chunk cost the main thread
+        0.4 s a million rows.
+        """
         staged = {
             "row_number": pd.Series(canonical.index, index=canonical.index, dtype="int64"),
-            "external_id": canonical["external_id"].fillna("").astype("str"),
+            "external_id": canonical["external_id"].astype("str"),
         }
         for column in self.columns:
             values = canonical[column.spec.field]
-            if column.spec.type in (FieldType.TEXT, FieldType.CHOICE) or column.is_large_reference:
-                values = values.fillna("").astype("str")
+            if column.is_text:
+                values = values.astype("str")
                 if column.spec.blank_default is not None:
-                    values = values.where(values.ne(""), column.spec.blank_default)
+                    default = column.spec.blank_default
+                    values = values.fillna(default)
+                    values = values.where(values.ne(""), default)
             elif column.spec.blank_default is not None:
                 default = float(column.spec.blank_default)
                 is_integer = pd.api.types.is_integer_dtype(values.dtype)
@@ -249,8 +265,12 @@ class StagingTable:
             stack = ExitStack()
             cursor = stack.enter_context(connection.connection.cursor())
             table, columns = self._copy_target()
+            text = [name for name in columns if name in self.text_columns]
             self._stream = stack.enter_context(
-                cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv)")
+                cursor.copy(
+                    f"COPY {table} ({', '.join(columns)}) FROM STDIN "
+                    f"WITH (FORMAT csv, FORCE_NOT_NULL ({', '.join(text)}))"
+                )
             )
             self._stream_stack = stack
         return self._stream
@@ -263,7 +283,8 @@ class StagingTable:
         return _csv_of(frame[list(self.names)])
 
     def _insert(self, frame: pd.DataFrame) -> None:
-        rows = _sqlite_rows(frame[list(self.names)], self.columns)
+        filled = frame.fillna(dict.fromkeys(self.text_columns, ""))
+        rows = _sqlite_rows(filled[list(self.names)], self.columns)
         placeholders = ", ".join(["%s"] * len(self.names))
         statement = f"INSERT INTO {STAGING} ({', '.join(self.names)}) VALUES ({placeholders})"
         with self._cursor() as cursor:
