@@ -135,7 +135,8 @@ def read_delimited(
 
     Arrow's CSV reader parses the file: in C++, without the GIL and without a Python string per
     cell (pandas' C parser took four times the CPU and held every cell of a chunk as a Python
-    object). Its streaming reader reads ahead a few dozen blocks, so a block is one row's limit.
+    object). A block is one row's limit (Arrow refuses a record longer than a block or two),
+    and its background reads are paced to a few blocks ahead of the parser (ReadPacer).
     """
     headers = list(sniffed.headers)
     dropped = [f"\0dropped {index}" for index in range(len(headers), sniffed.column_count)]
