@@ -72,6 +72,8 @@ def fold_width(text: pd.Series) -> pd.Series:
 
 
 def errors_where(index: pd.Index, mask: np.ndarray, reason: object) -> pd.Series:
+    if not mask.any():  # the usual column: no choosing cell by cell
+        return pd.Series(np.full(len(index), None, dtype=object), index=index, dtype=object)
     # Wrapped in a one-element array so numpy never iterates the lazy string as a sequence.
     holder = np.empty(1, dtype=object)
     holder[0] = reason
@@ -81,5 +83,6 @@ def errors_where(index: pd.Index, mask: np.ndarray, reason: object) -> pd.Series
 def merge_errors(index: pd.Index, *parts: tuple[np.ndarray, object]) -> pd.Series:
     errors = np.full(len(index), None, dtype=object)
     for mask, reason in parts:
-        errors = np.where(mask, errors_where(index, mask, reason).to_numpy(), errors)
+        if mask.any():
+            errors = np.where(mask, errors_where(index, mask, reason).to_numpy(), errors)
     return pd.Series(errors, index=index, dtype=object)
