@@ -721,7 +721,8 @@ def _has_rows_of(cursor: Any, table: str, source: str) -> bool:
 def _csv_of(frame: pd.DataFrame) -> memoryview:
     """`frame` as COPY's CSV. Arrow writes it in C++; COPY parses it in C: no Python loop per
     row."""
-    table = _utc_times_as_text(pa.Table.from_pandas(frame, preserve_index=False))
+    # One thread: a pool started per chunk cost more than it saved, beside the other threads.
+    table = _utc_times_as_text(pa.Table.from_pandas(frame, preserve_index=False, nthreads=1))
     buffer = io.BytesIO()
     arrow_csv.write_csv(table, buffer, write_options=arrow_csv.WriteOptions(include_header=False))
     return buffer.getbuffer()
