@@ -215,7 +215,7 @@ _ARROW_ISO_YEARS = (np.datetime64("1900-01-01", "us"), np.datetime64("2200-01-01
 
 def _arrow_iso_wall_times(series: pd.Series) -> np.ndarray | None:
     """Wall times (NaT where blank) when every filled cell has one of the common ISO 8601
-    shapes, unpadded and in 1900–2199; None otherwise, and the careful readers read the
+    shapes, zero-padded and in 1900–2199; None otherwise, and the careful readers read the
     column (a chunk is all or nothing, so one odd cell costs one extra Arrow pass)."""
     cells = pa.array(series.astype("str").array)
     lengths = pc.fill_null(pc.utf8_length(cells), 0).to_numpy(zero_copy_only=False)
