@@ -272,9 +272,9 @@ _READ_DONE = object()
 
 
 def read_ahead(chunks: Iterator[readers.Chunk]) -> Iterator[readers.Chunk]:
-    """`chunks`, the next one parsed on a thread while the caller coerces this one (pandas'
-    CSV tokenizer runs without the GIL). One chunk waits at most; a reading error is raised
-    where the chunk would have been; stopping early stops the reader."""
+    """`chunks`, the next one parsed on a thread while the caller coerces this one (Arrow's
+    CSV parser runs without the GIL). One chunk waits at most; a reading error is raised where
+    the chunk would have been; stopping early stops the reader."""
     ready: queue.Queue[Any] = queue.Queue(maxsize=1)
     stop = threading.Event()
 
