@@ -29,11 +29,19 @@ class Coerced(NamedTuple):
 
     def spread(self, positions: np.ndarray, index: pd.Index) -> Coerced:
         """These results taken at `positions` (one per row of `index`): the coercion of a few
-        distinct values, given back to every row that holds one of them."""
+        distinct values, given back to every row that holds one of them. (On the arrays, not
+        the Series: it runs per column and chunk, and pandas' take and set_axis doubled it.)"""
+        failed = self.failed.to_numpy()
+        errors = (
+            self.errors.to_numpy()[positions]
+            if failed.any()
+            else np.full(len(positions), None, dtype=object)
+        )
+        values = self.values.array.take(positions)
         return Coerced(
-            self.values.take(positions).set_axis(index),
-            self.errors.take(positions).set_axis(index),
-            self.failed.to_numpy()[positions],
+            pd.Series(values, index=index, name=self.values.name, copy=False),
+            pd.Series(errors, index=index, name=self.errors.name, dtype=object, copy=False),
+            failed[positions],
         )
 
 
