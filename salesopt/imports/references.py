@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from salesopt.core.models import ProductLine, Profile, Region, Role, Team
 
+from .coercers.base import factorized_text
 from .schema import Reference
 
 SMALL_REFERENCES = (Reference.REGION, Reference.PRODUCT_LINE, Reference.TEAM, Reference.USER)
@@ -64,9 +65,10 @@ class ReferenceLookups:
         million rows: each distinct value is looked up once, then spread back by its code
         with numpy (building the per-row columns with pandas cost 4 ms a 20,000-row chunk).
         """
-        codes, distinct = pd.factorize(values.fillna(""), sort=False)
+        codes, distinct = factorized_text(values)
         known = self.ids[reference]
-        looked_up = [known.get(_key(value)) if _key(value) else _NO_NAME for value in distinct]
+        looked_up = [known.get(_key(value)) if _key(value) else _NO_NAME
+                     for value in distinct.tolist()]  # fmt: skip
         problems = np.array(
             ["unknown" if pk is None else "ambiguous" if pk == _AMBIGUOUS else ""
              for pk in looked_up],

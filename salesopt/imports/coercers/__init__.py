@@ -23,7 +23,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from salesopt.imports.coercers.base import Coerced
+from salesopt.imports.coercers.base import Coerced, factorized_text
 from salesopt.imports.coercers.dates import coerce_date, coerce_datetime
 from salesopt.imports.coercers.numbers import coerce_decimal, coerce_integer, coerce_percent
 from salesopt.imports.coercers.text import clean_text, coerce_choice, coerce_company_size
@@ -43,8 +43,6 @@ __all__ = [
     "coerce_percent",
 ]
 
-
-_TEXT = pd.StringDtype("pyarrow", na_value=np.nan)  # the "str" dtype
 
 # A memo keeps the coercion of at most this many distinct values of a column, and is used
 # for a chunk holding at most MEMO_DISTINCT_PER_CHUNK of them (choices, references, repeated
@@ -79,7 +77,7 @@ def coerce_field(
     """
     few_values = field.type is not FieldType.TEXT or _repeats(series)
     if field.type in (FieldType.CHOICE, FieldType.REFERENCE, FieldType.TEXT) and few_values:
-        codes, distinct = _factorized(series)
+        codes, distinct = factorized_text(series)
         if field.type is not FieldType.TEXT or len(distinct) * 2 <= len(series):
 
             def coerce(values: pd.Series) -> Coerced:
@@ -102,18 +100,6 @@ def _repeats(series: pd.Series) -> bool:
     decides how the column is coerced, never the result)."""
     sample = pa.array(series.iloc[:REPEAT_SAMPLE].astype("str").array)
     return pc.count_distinct(sample, mode="all").as_py() * 2 <= len(sample)
-
-
-def _factorized(series: pd.Series) -> tuple[np.ndarray, pd.Series]:
-    """(codes, distinct values as text): Arrow's dictionary encoding, a missing cell as ""."""
-    cells = pa.array(series.astype("str").array)
-    if isinstance(cells, pa.ChunkedArray):  # one dictionary for the column, not one per chunk
-        cells = cells.combine_chunks()
-    encoded = pc.dictionary_encode(pc.fill_null(cells, ""))
-    return (
-        encoded.indices.to_numpy(zero_copy_only=False),
-        pd.Series(encoded.dictionary.to_pandas(types_mapper=lambda _type: _TEXT)),
-    )
 
 
 def _remembered(distinct: pd.Series, memo: Memo, coerce: Callable[[pd.Series], Coerced]) -> Coerced:

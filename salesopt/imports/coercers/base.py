@@ -12,6 +12,8 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 
 class Coerced(NamedTuple):
@@ -46,6 +48,21 @@ class Coerced(NamedTuple):
 
 
 SPACES = "[ \t\n\r\x0b\x0c\u00a0\u3000]+"
+
+_TEXT = pd.StringDtype("pyarrow", na_value=np.nan)  # the "str" dtype
+
+
+def factorized_text(series: pd.Series) -> tuple[np.ndarray, pd.Series]:
+    """(codes, distinct values as text): Arrow's dictionary encoding, a missing cell as ""
+    (half the time of pd.factorize on Arrow-backed text)."""
+    cells = pa.array(series.astype("str").array)
+    if isinstance(cells, pa.ChunkedArray):  # one dictionary for the column, not one per chunk
+        cells = cells.combine_chunks()
+    encoded = pc.dictionary_encode(pc.fill_null(cells, ""))
+    return (
+        encoded.indices.to_numpy(zero_copy_only=False),
+        pd.Series(encoded.dictionary.to_pandas(types_mapper=lambda _type: _TEXT)),
+    )
 
 
 def prepare(series: pd.Series) -> pd.Series:
