@@ -265,7 +265,8 @@ class StagingTable:
             stack = ExitStack()
             cursor = stack.enter_context(connection.connection.cursor())
             table, columns = self._copy_target()
-            text = [name for name in columns if name in self.text_columns]
+            text_columns = set(self.text_columns)
+            text = [name for name in columns if name in text_columns]
             self._stream = stack.enter_context(
                 cursor.copy(
                     f"COPY {table} ({', '.join(columns)}) FROM STDIN "
@@ -534,8 +535,6 @@ class DirectLoad(StagingTable):
     def __init__(self, kind: RecordKind, *, source: str, references: dict[str, Reference],
                  run_id: int | None) -> None:  # fmt: skip
         super().__init__(kind, source=source, references=references)
-        self.run_id = run_id
-        self.now = timezone.now()
         self._loaded: list[np.ndarray] = []  # row numbers, in the order the COPY wrote them
         self._removed = 0
         self._dropped: _Dropped | None = None
@@ -544,7 +543,8 @@ class DirectLoad(StagingTable):
         # What every row shares goes in as the columns' defaults for the load, not as text in
         # every CSV row: formatting and parsing two timestamps a row cost the CSV thread and
         # the server more than the rest of a lead.
-        self._shared = {"source": self.source, "created_at": self.now, "updated_at": self.now,
+        now = timezone.now()
+        self._shared = {"source": self.source, "created_at": now, "updated_at": now,
                         "created_by_import": run_id, "changed_by_import": run_id}  # fmt: skip
         self._defaults_before: dict[str, str | None] | None = None
         self._target_columns = (

@@ -75,10 +75,10 @@ def coerce_field(
     order and value map), the values an earlier chunk coerced are not coerced again: a few
     pandas calls on four regions cost 2-3 ms a chunk, whatever the chunk's length.
     """
-    few_values = field.type is not FieldType.TEXT or _repeats(series)
-    if field.type in (FieldType.CHOICE, FieldType.REFERENCE, FieldType.TEXT) and few_values:
+    named = field.type in (FieldType.CHOICE, FieldType.REFERENCE)
+    if named or (field.type is FieldType.TEXT and _repeats(series)):
         codes, distinct = factorized_text(series)
-        if field.type is not FieldType.TEXT or len(distinct) * 2 <= len(series):
+        if named or len(distinct) * 2 <= len(series):
 
             def coerce(values: pd.Series) -> Coerced:
                 return _coerce(values, field, zone=zone, day_first=day_first,
@@ -107,16 +107,14 @@ def _remembered(distinct: pd.Series, memo: Memo, coerce: Callable[[pd.Series], C
     coerced now and, while the memo has room, remembered. (Choices, references and text all
     come back as text.)"""
     unseen = [value for value in distinct.tolist() if value not in memo]
-    known = memo
+    coerced: Memo = {}
     if unseen:
         fresh = coerce(pd.Series(unseen, dtype="str"))
         pairs = zip(fresh.values.tolist(), fresh.errors.tolist(), strict=True)
         coerced = dict(zip(unseen, pairs, strict=True))
         if len(memo) + len(unseen) <= MEMO_SIZE:
             memo.update(coerced)
-        else:
-            known = {**memo, **coerced}
-    results = [known[value] for value in distinct.tolist()]
+    results = [coerced.get(value) or memo[value] for value in distinct.tolist()]
     errors = [error for _value, error in results]
     return Coerced(
         pd.Series([value for value, _error in results], dtype="str"),

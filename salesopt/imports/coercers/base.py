@@ -15,6 +15,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from salesopt.imports.readers.contract import TEXT
+
 
 class Coerced(NamedTuple):
     values: pd.Series
@@ -49,8 +51,6 @@ class Coerced(NamedTuple):
 
 SPACES = "[ \t\n\r\x0b\x0c\u00a0\u3000]+"
 
-_TEXT = pd.StringDtype("pyarrow", na_value=np.nan)  # the "str" dtype
-
 
 def factorized_text(series: pd.Series) -> tuple[np.ndarray, pd.Series]:
     """(codes, distinct values as text): Arrow's dictionary encoding, a missing cell as ""
@@ -61,7 +61,7 @@ def factorized_text(series: pd.Series) -> tuple[np.ndarray, pd.Series]:
     encoded = pc.dictionary_encode(pc.fill_null(cells, ""))
     return (
         encoded.indices.to_numpy(zero_copy_only=False),
-        pd.Series(encoded.dictionary.to_pandas(types_mapper=lambda _type: _TEXT)),
+        pd.Series(encoded.dictionary.to_pandas(types_mapper=lambda _type: TEXT)),
     )
 
 

@@ -14,6 +14,8 @@ from django.utils.functional import Promise
 # empty cell, and an integer index named "row" holding each row's 1-based row number in the
 # file, the number the admin sees in Excel, so an error can point at it.
 Chunk: TypeAlias = pd.DataFrame
+# The "str" dtype of a chunk's columns (and of text the coercers build from Arrow arrays).
+TEXT = pd.StringDtype("pyarrow", na_value=float("nan"))
 
 # Excel's own grid: a sheet that claims more is damaged or crafted.
 EXCEL_MAX_ROWS = 1_048_576

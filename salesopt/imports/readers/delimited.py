@@ -28,6 +28,7 @@ from salesopt.imports.readers.content import (
     refuse_control_characters,
 )
 from salesopt.imports.readers.contract import (
+    TEXT,
     Chunk,
     Limits,
     SniffResult,
@@ -174,7 +175,7 @@ def read_delimited(
             chunks = records.chunks(paced(batches, pacer), chunk_rows)
             yield from without_stray_values(chunks, sniffed, headers)
         except pa.ArrowInvalid as error:
-            raise read_error(str(error), path, sniffed, records) from error
+            raise read_error(str(error), path, sniffed, records, limits) from error
         except UnicodeDecodeError as error:
             raise not_valid_text(sniffed.encoding or "utf-8") from error
         finally:
@@ -196,9 +197,6 @@ def arrow_encoding(encoding: str) -> tuple[str, int]:
     if encoding in ("utf-8", "utf-8-sig"):
         return "utf8", 3 if encoding == "utf-8-sig" else 0
     return encoding, 0
-
-
-_TEXT = pd.StringDtype("pyarrow", na_value=np.nan)  # the "str" dtype, sharing Arrow's buffers
 
 
 class ArrowRecords:
@@ -300,7 +298,7 @@ class ArrowRecords:
     ) -> Chunk:
         # One buffer per column (a copy of a few MB): pandas and Arrow then work on one array
         # each, not on the reader's one-megabyte blocks.
-        frame = table.combine_chunks().to_pandas(types_mapper={pa.large_string(): _TEXT}.get)
+        frame = table.combine_chunks().to_pandas(types_mapper={pa.large_string(): TEXT}.get)
         frame.index = pd.Index(numbers, dtype=np.int64, name="row")
         if padded:
             short = pd.DataFrame([cells for _number, cells in padded], columns=self.names,
@@ -357,7 +355,9 @@ def open_quote(row: int) -> UnreadableFile:
     )
 
 
-def read_error(message: str, path: Path, sniffed: SniffResult, records: ArrowRecords) -> Exception:
+def read_error(
+    message: str, path: Path, sniffed: SniffResult, records: ArrowRecords, limits: Limits
+) -> Exception:
     """Arrow's refusal, as the admin's reason."""
     if "invalid UTF8" in message:
         return not_valid_text(sniffed.encoding or "utf-8")
@@ -369,7 +369,7 @@ def read_error(message: str, path: Path, sniffed: SniffResult, records: ArrowRec
             code="row_too_long",
             params={
                 "row": max(records.last_number, sniffed.header_row),
-                "limit": human_size(Limits.from_settings().max_row_bytes),
+                "limit": human_size(limits.max_row_bytes),
             },
         )
     return malformed(max(records.last_number, sniffed.header_row) + 1, message.strip())
