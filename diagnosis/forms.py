@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db.models import QuerySet
@@ -34,7 +34,7 @@ class TeamMemberForm(forms.Form):
 
     def __init__(self, *args: Any, people: QuerySet, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = people
+        cast(forms.ModelChoiceField, self.fields["user"]).queryset = people
 
 
 class InterviewForm(forms.Form):
@@ -66,8 +66,8 @@ class InterviewForm(forms.Form):
 
     def __init__(self, *args: Any, people: QuerySet, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["interviewee"].queryset = people
-        self.fields["interviewer"].queryset = people
+        cast(forms.ModelChoiceField, self.fields["interviewee"]).queryset = people
+        cast(forms.ModelChoiceField, self.fields["interviewer"]).queryset = people
 
     def clean_free_tags(self) -> list[str]:
         return [tag for tag in TAG_SEPARATORS.split(self.cleaned_data["free_tags"]) if tag.strip()]
@@ -147,10 +147,11 @@ class DashboardFilterForm(forms.Form):
     def __init__(self, data: Any = None, *, months: list[str], names: dict[str, list[str]]) -> None:
         super().__init__(data)
         month_choices = [(month, month) for month in months]
-        self.fields["period_from"].choices = month_choices
-        self.fields["period_to"].choices = month_choices
+        cast(forms.ChoiceField, self.fields["period_from"]).choices = month_choices
+        cast(forms.ChoiceField, self.fields["period_to"]).choices = month_choices
         for name, values in names.items():
-            self.fields[name].choices = [("", _("all")), *((value, value) for value in values)]
+            choices = [("", _("all")), *((value, value) for value in values)]
+            cast(forms.ChoiceField, self.fields[name]).choices = choices
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

@@ -29,9 +29,7 @@ from .models import (
 )
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-
-    AnyUser = AbstractBaseUser | AnonymousUser
+    from salesopt.core.access import AnyUser
 
 # Interview notes are candid one-to-one talk about colleagues: the people who run or sponsor the
 # program and the team leads who act on it read them; reps do not read each other's notes.

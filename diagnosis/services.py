@@ -40,7 +40,7 @@ from .models import (
 )
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import User
 
 # SPEC: "a baseline window (6–12 months of history)".
 BASELINE_MIN_MONTHS = 6
@@ -86,7 +86,7 @@ def program_set_baseline_window(*, program: Program, start: dt.date, end: dt.dat
 
 @transaction.atomic
 def team_member_add(
-    *, program: Program, user: AbstractBaseUser, duty: str, is_leader: bool = False
+    *, program: Program, user: User, duty: str, is_leader: bool = False
 ) -> DiagnosisTeamMember:
     """Add `user` to the diagnosis team, or change their duty; a new leader replaces the old."""
     if duty not in Duty.values:
@@ -139,11 +139,11 @@ def _tag_names(tags: Iterable[str], free_tags: Iterable[str]) -> list[str]:
 def interview_create(
     *,
     program: Program,
-    interviewer: AbstractBaseUser | None,
+    interviewer: User | None,
     held_on: dt.date,
     interviewee_group: str,
     notes: str,
-    interviewee: AbstractBaseUser | None = None,
+    interviewee: User | None = None,
     interviewee_name: str = "",
     tags: Iterable[str] = (),
     free_tags: Iterable[str] = (),
@@ -398,7 +398,7 @@ def _lock_proposed(finding: Finding) -> Finding:
 
 
 @transaction.atomic
-def finding_accept(*, finding: Finding, user: AbstractBaseUser) -> DiagnosisRow:
+def finding_accept(*, finding: Finding, user: User) -> DiagnosisRow:
     """Accept a proposed finding: it becomes a new Table 1 row (root cause still to write)."""
     finding = _lock_proposed(finding)
     finding.status = FindingStatus.ACCEPTED
@@ -416,7 +416,7 @@ def finding_accept(*, finding: Finding, user: AbstractBaseUser) -> DiagnosisRow:
 
 
 @transaction.atomic
-def finding_dismiss(*, finding: Finding, user: AbstractBaseUser) -> Finding:
+def finding_dismiss(*, finding: Finding, user: User) -> Finding:
     """Dismiss a proposed finding; a later recompute of its rule will not bring it back."""
     finding = _lock_proposed(finding)
     finding.status = FindingStatus.DISMISSED

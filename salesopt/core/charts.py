@@ -19,7 +19,10 @@ HOUSE_LAYOUT = {
     "plot_bgcolor": "white",
     "paper_bgcolor": "white",
 }
-HOUSE_AXES = {"xaxis": {"showgrid": False}, "yaxis": {"gridcolor": "#e9edf3"}}
+HOUSE_AXES: dict[str, dict[str, Any]] = {
+    "xaxis": {"showgrid": False},
+    "yaxis": {"gridcolor": "#e9edf3"},
+}
 
 
 def render(

@@ -10,8 +10,8 @@ from . import access
 from .models import Program
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from .access import AnyUser
 
 
-def programs_for_switcher(*, user: AbstractBaseUser) -> QuerySet[Program]:
+def programs_for_switcher(*, user: AnyUser) -> QuerySet[Program]:
     return access.visible_programs(user).only("id", "name", "status")

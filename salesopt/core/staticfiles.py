@@ -1,7 +1,7 @@
 """Serve plotly.js from the plotly wheel as `static/vendor/plotly.min.js` (no CDN)."""
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, overload
 
 import plotly
 from django.contrib.staticfiles.finders import BaseFinder
@@ -17,6 +17,10 @@ class PlotlyJsFinder(BaseFinder):
     def check(self, **kwargs: Any) -> list:
         return []
 
+    @overload
+    def find(self, path: str, find_all: Literal[False] = False, **kwargs: Any) -> str: ...
+    @overload
+    def find(self, path: str, find_all: Literal[True], **kwargs: Any) -> list[str]: ...
     def find(self, path: str, find_all: bool = False, **kwargs: Any) -> str | list[str]:
         if path != PLOTLY_JS_STATIC_PATH:
             return [] if find_all else ""

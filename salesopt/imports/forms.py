@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import zoneinfo
-from typing import Any
+from typing import Any, cast
 
 from django import forms
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .models import SavedMapping
@@ -42,6 +43,7 @@ def field_label(kind: RecordKind, name: str) -> str:
         for column in table.columns:
             if column.field == name:
                 model_field = table.model._meta.get_field(column.column.removesuffix("_id"))
+                assert isinstance(model_field, models.Field)  # a column is a concrete field
                 return str(model_field.verbose_name)
     return str(FIELD_LABELS_EXTRA.get(name, name))
 
@@ -86,7 +88,7 @@ class MappingForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.headers = headers
         saved = SavedMapping.objects.filter(kind=kind).order_by("name")
-        self.fields["preset"].choices = [
+        cast(forms.ChoiceField, self.fields["preset"]).choices = [
             ("", _("None (map by hand)")),
             *((preset.name, preset.label) for preset in presets_for(kind)),
             *((f"saved:{mapping.pk}", _("%s (saved)") % mapping.name) for mapping in saved),

@@ -261,7 +261,7 @@ def file_combines(headers: list[str], rules: Iterable[Combine]) -> tuple[Combine
     """Combine rules rewritten to the file's own header spellings, kept when two or more of
     their columns are in the file."""
     spelled = {normalise_header(header): header for header in headers}
-    kept = []
+    kept: list[Combine] = []
     for rule in rules:
         present = tuple(spelled[n] for n in map(normalise_header, rule.headers) if n in spelled)
         if len(present) >= 2 and all(r.field != rule.field for r in kept):

@@ -8,6 +8,7 @@ each column is resolved with one vectorised `map`. Records that can number in th
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -84,7 +85,7 @@ class ReferenceLookups:
         )
 
 
-def _named_ids(rows) -> dict[str, int]:
+def _named_ids(rows: Iterable[tuple[int, str, str]]) -> dict[str, int]:
     ids: dict[str, int] = {}
     for pk, name, code in rows:
         ids.setdefault(_key(code), pk)
@@ -115,6 +116,12 @@ def problem_reason(problem: str) -> str:
     return str(_("unknown here; tick “create unknown” to add it"))
 
 
+_NAMED_MODELS: dict[Reference, type[Region] | type[ProductLine]] = {
+    Reference.REGION: Region,
+    Reference.PRODUCT_LINE: ProductLine,
+}
+
+
 def create_missing(reference: Reference, names: list[str]) -> int:
     """Create the regions, product lines or owners named in a file; returns how many."""
     distinct = {_key(name): name.strip() for name in names if name.strip()}
@@ -122,13 +129,13 @@ def create_missing(reference: Reference, names: list[str]) -> int:
         for name in distinct.values():
             _create_imported_user(name)
         return len(distinct)
-    model = {Reference.REGION: Region, Reference.PRODUCT_LINE: ProductLine}[reference]
+    model = _NAMED_MODELS[reference]
     for name in distinct.values():
         model.objects.get_or_create(name=name, defaults={"code": _unique_code(model, name)})
     return len(distinct)
 
 
-def _unique_code(model, name: str) -> str:
+def _unique_code(model: type[Region] | type[ProductLine], name: str) -> str:
     base = slugify(name, allow_unicode=False)[:24] or "imported"
     code, suffix = base, 1
     while model.objects.filter(code=code).exists():

@@ -65,6 +65,8 @@ def _table_spec(kind: RecordKind) -> TableSpec:
         if field.name == "external_id":
             continue
         model_field = model._meta.get_field(_RENAMED.get(field.name, {}).get(kind, field.name))
+        # Every canonical field is stored in a concrete column of its own.
+        assert isinstance(model_field, models.Field) and model_field.column is not None
         columns.append(
             ColumnSpec(
                 field=field.name,

@@ -12,13 +12,13 @@ from celery import shared_task
 from . import services
 
 
-@shared_task(acks_late=True)
+@shared_task(acks_late=True)  # type: ignore[untyped-decorator]  # celery ships no types
 def import_run_validate_task(run_id: int) -> dict[str, Any]:
     run = services.import_run_validate(run_id=run_id)
     return {"run": run.pk, "status": run.status}
 
 
-@shared_task(acks_late=True)
+@shared_task(acks_late=True)  # type: ignore[untyped-decorator]  # celery ships no types
 def import_run_execute_task(run_id: int, skip_invalid: bool = True) -> dict[str, Any]:
     run = services.import_run_execute(run_id=run_id, skip_invalid=skip_invalid)
     return {"run": run.pk, "status": run.status, "created": run.created_count,

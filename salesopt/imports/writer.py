@@ -186,9 +186,9 @@ class StagingTable:
                     values = values.fillna(default)
                     values = values.where(values.ne(""), default)
             elif column.spec.blank_default is not None:
-                default = float(column.spec.blank_default)
+                number = float(column.spec.blank_default)
                 is_integer = pd.api.types.is_integer_dtype(values.dtype)
-                values = values.fillna(int(default) if is_integer else default)
+                values = values.fillna(int(number) if is_integer else number)
             staged[column.name] = values
         return pd.DataFrame(staged, index=canonical.index)
 
@@ -334,7 +334,7 @@ class StagingTable:
                 f"WHERE s.{column.name} <> '' AND {_reference_id(column, 'r')} IS NULL) missing",
                 [self.source, now, now, run_id, run_id, *[self.source] * _placeholders(column)],
             )
-            return cursor.rowcount
+            return int(cursor.rowcount)
 
     def delete_rows(self, row_numbers: list[int]) -> None:
         with self._cursor() as cursor:
@@ -370,7 +370,7 @@ class StagingTable:
     def row_count(self) -> int:
         with self._cursor() as cursor:
             cursor.execute(f"SELECT count(*) FROM {STAGING}")
-            return cursor.fetchone()[0]
+            return int(cursor.fetchone()[0])
 
     # --- writing ----------------------------------------------------------------------------
 
@@ -475,7 +475,7 @@ class StagingTable:
                 f"AND {self._differs(self.table.table, 'r')}",
                 [timezone.now(), run_id, *self._params(self.source)],
             )
-            return cursor.rowcount
+            return int(cursor.rowcount)
 
     def _update_changed_keeping_previous(self, run_id: int) -> int:
         """PostgreSQL: one pass that updates the changed rows and keeps their previous values.
@@ -496,7 +496,7 @@ class StagingTable:
                 f"SELECT %s, id, old_values FROM changed",
                 [timezone.now(), run_id, *self._params(self.source), run_id],
             )
-            return cursor.rowcount
+            return int(cursor.rowcount)
 
     def _assignments(self) -> str:
         return ", ".join(f"{column} = r.{column}" for column in self.table.value_columns)
@@ -517,7 +517,7 @@ class StagingTable:
                 f"WHERE NOT EXISTS ({self._existing('r')})",
                 [self.source, now, now, run_id, run_id, *self._params(self.source)],
             )
-            return cursor.rowcount
+            return int(cursor.rowcount)
 
 
 class DirectLoad(StagingTable):
@@ -745,6 +745,7 @@ def _utc_times_as_text(table: pa.Table) -> pa.Table:
 
 
 def _reference_join(column: StagedColumn, alias: str) -> str:
+    assert column.reference is not None  # only large references are joined
     return (
         f"LEFT JOIN {LARGE_REFERENCE_TABLES[column.reference]} {alias} "
         f"ON {alias}.source = %s AND {alias}.external_id = s.{column.name}"
@@ -777,7 +778,7 @@ BULK_LOAD_MIN_ROWS = 100_000
 def _estimated_rows(cursor: Any, table: str) -> int:
     cursor.execute("SELECT greatest(reltuples, 0)::bigint FROM pg_class WHERE oid = %s::regclass",
                    [table])  # fmt: skip
-    return cursor.fetchone()[0]
+    return int(cursor.fetchone()[0])
 
 
 @contextmanager
@@ -904,7 +905,7 @@ def _values_column() -> str:
     return connection.ops.quote_name("values")
 
 
-def _sqlite_rows(frame: pd.DataFrame, columns: tuple[StagedColumn, ...]) -> list[tuple]:
+def _sqlite_rows(frame: pd.DataFrame, columns: tuple[StagedColumn, ...]) -> list[tuple[Any, ...]]:
     """Rows as Python values stored exactly as Django stores them in SQLite (UTC, ISO text)."""
     converted = []
     for name in frame.columns:

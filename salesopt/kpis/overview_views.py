@@ -1,10 +1,11 @@
 """The overview page: this quarter's headline KPIs of the reader's scope, and the month chart."""
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from salesopt.core.forms import QuarterForm
+from salesopt.core.http import HtmxHttpRequest
 from salesopt.core.periods import Quarter, add_months, company_today
 
 from . import charts, overview
@@ -13,7 +14,7 @@ QUARTERS_IN_PICKER = 6
 
 
 @require_GET
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: HtmxHttpRequest) -> HttpResponse:
     form = QuarterForm(request.GET)
     this_quarter = Quarter.containing(company_today())
     quarter = (form.cleaned_data["quarter"] if form.is_valid() else None) or this_quarter

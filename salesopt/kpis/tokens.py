@@ -12,7 +12,7 @@ from django.utils import timezone
 from .models import ApiToken
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import User
 
 TOKEN_PREFIX = "kpi_"  # noqa: S105 — a label, not a secret
 # Recording every use would turn each API read into a write; once a minute is enough to see
@@ -30,7 +30,7 @@ def new_token() -> tuple[str, str]:
     return token, hash_token(token)
 
 
-def user_for_bearer(header: str) -> AbstractBaseUser | None:
+def user_for_bearer(header: str) -> User | None:
     """The active user of `Authorization: Bearer <token>`, or None."""
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():

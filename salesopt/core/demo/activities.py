@@ -47,7 +47,8 @@ def activities_for(rng: np.random.Generator, leads: Frame, timeline: Timeline) -
         "kind": KIND_VALUES[kinds],
         "rep": leads["owner"][parents],
         "lead": external_ids("lead", keys)[parents],
-        "customer": np.where(won_known, external_ids("cust", keys), None)[parents],
+        # numpy's stubs take no None for an operand; numpy makes an object array of it.
+        "customer": np.where(won_known, external_ids("cust", keys), None)[parents],  # type: ignore[call-overload]
         "occurred_at": times,
         "subject": SUBJECTS[kinds, rng.integers(0, SUBJECTS.shape[1], kinds.size)],
     }

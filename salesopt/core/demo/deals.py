@@ -61,7 +61,8 @@ def known_opportunities(leads: Frame, timeline: Timeline) -> Frame:
         "external_id": external_ids("opp", keys),
         "name": rows["company_name"] + "-" + LINE_NAMES[rows["product_line"]] + "项目",
         "lead": external_ids("lead", keys),
-        "customer": np.where(closed & rows["won"], external_ids("cust", keys), None),
+        # numpy's stubs take no None for an operand; numpy makes an object array of it.
+        "customer": np.where(closed & rows["won"], external_ids("cust", keys), None),  # type: ignore[call-overload]
         "owner": rows["owner"],
         "region": rows["region"],
         "product_line": rows["product_line"],

@@ -296,7 +296,8 @@ def known_leads(leads: Frame, timeline: Timeline) -> Frame:
         "external_id": external_ids("lead", keys),
         "name": rows["name"],
         "company_name": rows["company_name"],
-        "customer": np.where(won_at != NO_TIME, external_ids("cust", keys), None),
+        # numpy's stubs take no None for an operand; numpy makes an object array of it.
+        "customer": np.where(won_at != NO_TIME, external_ids("cust", keys), None),  # type: ignore[call-overload]
         "channel": CHANNEL_NAMES[rows["channel"]],
         "campaign": rows["campaign"],
         "industry": INDUSTRY_NAMES[rows["industry"]],

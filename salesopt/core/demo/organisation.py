@@ -147,7 +147,7 @@ def _set_demo_password(users: list[Any]) -> None:
 
 def _upsert(model: type[Model], lookup: dict[str, Any], values: dict[str, Any]) -> Any:
     """get_or_create by the natural key, then save only the fields whose value changed."""
-    instance, _ = model.objects.get_or_create(**lookup, defaults=values)
+    instance, _ = model._default_manager.get_or_create(**lookup, defaults=values)
     changed = [name for name, value in values.items() if getattr(instance, name) != value]
     if changed:
         for name in changed:

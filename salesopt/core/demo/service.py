@@ -6,7 +6,7 @@ import datetime as dt
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TextIO
+from typing import TYPE_CHECKING
 
 import numpy as np
 from django.db import transaction
@@ -15,6 +15,7 @@ from salesopt.core.models import (
     Activity,
     Complaint,
     Customer,
+    ImportedRecord,
     Lead,
     Opportunity,
     Order,
@@ -44,13 +45,16 @@ from .targets import RevenueTally, monthly_targets
 from .timeline import Timeline
 from .write import Lookups, check_foreign_keys_per_statement, upsert
 
+if TYPE_CHECKING:
+    from _typeshed import SupportsWrite
+
 # Leads generated and written at a time: it bounds memory (the process peaks near 300 MB at
 # scale 30) and makes the progress lines.
 CHUNK_LEADS = 100_000
 # Customers who bought before the history starts, per generated lead.
 LEGACY_CUSTOMERS_PER_LEAD = 0.04
 SMALLEST_SCALE, LARGEST_SCALE = 0.01, 100.0
-COUNTED_MODELS = {
+COUNTED_MODELS: dict[str, type[Profile] | type[ImportedRecord]] = {
     "demo users": Profile,
     "customers": Customer,
     "leads": Lead,
@@ -102,7 +106,7 @@ def seed_demo_company(
     scale: float = 1.0,
     seed: int = 1,
     end_month: dt.date | None = None,
-    stdout: TextIO | None = None,
+    stdout: SupportsWrite[str] | None = None,
 ) -> SeedSummary:
     """Upsert the demo company (same scale, seed and end month → same rows); prints progress."""
     if not SMALLEST_SCALE <= scale <= LARGEST_SCALE:
@@ -169,12 +173,12 @@ def _seed_chunk(run: _Run, rng: np.random.Generator, *, first: int, count: int) 
 
 def _demo_row_counts() -> dict[str, int]:
     return {
-        label: model.objects.filter(source=SOURCE).count()
+        label: model._default_manager.filter(source=SOURCE).count()
         for label, model in COUNTED_MODELS.items()
     }
 
 
-def _reporter(stdout: TextIO | None, started: float) -> Callable[[str], None]:
+def _reporter(stdout: SupportsWrite[str] | None, started: float) -> Callable[[str], None]:
     def say(text: str) -> None:
         if stdout is not None:
             stdout.write(f"[{time.monotonic() - started:6.1f} s] {text}\n")

@@ -175,7 +175,7 @@ def _bulk_upsert(table: Table, frame: Frame, lookups: Lookups) -> int:
         _sqlite_values(table, column, frame[column.field], lookups) for column in table.columns
     ]
     for batch in _batches(zip(*columns, strict=True), SQLITE_BATCH_SIZE):
-        model.objects.bulk_create(
+        model._default_manager.bulk_create(
             [model(source=SOURCE, **dict(zip(attnames, row, strict=True))) for row in batch],
             update_conflicts=True,
             unique_fields=["source", "external_id"],
@@ -205,7 +205,7 @@ def _reference_ids(model: type[Model], references: np.ndarray) -> dict[str, int]
     present = [reference for reference in references.tolist() if reference is not None]
     if not present:
         return {}
-    rows = model.objects.filter(
+    rows = model._default_manager.filter(
         source=SOURCE, external_id__gte=min(present), external_id__lte=max(present)
     )
     return dict(rows.values_list("external_id", "id"))

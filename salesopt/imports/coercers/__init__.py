@@ -99,7 +99,8 @@ def _repeats(series: pd.Series) -> bool:
     """Whether at most half of the first values of `series` are distinct (a guess that only
     decides how the column is coerced, never the result)."""
     sample = pa.array(series.iloc[:REPEAT_SAMPLE].astype("str").array)
-    return pc.count_distinct(sample, mode="all").as_py() * 2 <= len(sample)
+    distinct: int = pc.count_distinct(sample, mode="all").as_py()
+    return distinct * 2 <= len(sample)
 
 
 def _remembered(distinct: pd.Series, memo: Memo, coerce: Callable[[pd.Series], Coerced]) -> Coerced:

@@ -8,7 +8,7 @@ slower than Arrow's RE2, which runs the rest when pyarrow is installed).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 import numpy as np
 import pandas as pd
@@ -82,7 +82,7 @@ def on_rows(
 
 
 def as_mask(result: pd.Series) -> np.ndarray:
-    return result.to_numpy(dtype=bool, na_value=False).copy()
+    return cast(np.ndarray, result.to_numpy(dtype=bool, na_value=False).copy())
 
 
 # Full-width forms (０-９, ，．（）％, ￥), NBSP, the ideographic space and the minus sign: the
@@ -102,7 +102,9 @@ def errors_where(index: pd.Index, mask: np.ndarray, reason: object) -> pd.Series
     # Wrapped in a one-element array so numpy never iterates the lazy string as a sequence.
     holder = np.empty(1, dtype=object)
     holder[0] = reason
-    return pd.Series(np.where(mask, holder, None), index=index, dtype=object)
+    # numpy's stubs take no None for an operand; numpy itself makes it an object array.
+    choices = np.where(mask, holder, None)  # type: ignore[call-overload]
+    return pd.Series(choices, index=index, dtype=object)
 
 
 def merge_errors(index: pd.Index, *parts: tuple[np.ndarray, object]) -> pd.Series:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from functools import partial
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 import numpy as np
 import pandas as pd
@@ -70,7 +70,7 @@ def _to_datetime(text: pd.Series, fmt: str, aware: bool) -> np.ndarray:
     parsed = pd.to_datetime(text, format=fmt, errors="coerce", utc=aware)
     if aware:
         parsed = parsed.dt.tz_localize(None)
-    return parsed.to_numpy(dtype="datetime64[us]")
+    return cast(np.ndarray, parsed.to_numpy(dtype="datetime64[us]"))
 
 
 def _by_sample(text: pd.Series, formats: Sequence[str]) -> list[str]:
@@ -143,7 +143,7 @@ def _excel_serial(text: pd.Series) -> np.ndarray:
 
 def _epoch(text: pd.Series, unit: str) -> np.ndarray:
     since_epoch = text.astype("int64").to_numpy().astype(f"datetime64[{unit}]")
-    return since_epoch.astype("datetime64[us]")
+    return cast(np.ndarray, since_epoch.astype("datetime64[us]"))
 
 
 class _Reader(NamedTuple):
@@ -224,7 +224,7 @@ def _arrow_iso_wall_times(series: pd.Series) -> np.ndarray | None:
         return None
     blanked = pc.if_else(pa.array(filled), cells, pa.scalar(None, cells.type))
     try:
-        wall = pc.cast(blanked, pa.timestamp("us")).to_numpy(zero_copy_only=False)
+        wall: np.ndarray = pc.cast(blanked, pa.timestamp("us")).to_numpy(zero_copy_only=False)
     except pa.ArrowInvalid:
         return None
     read = wall[filled]
@@ -253,12 +253,12 @@ def _localize(wall: np.ndarray, zone: str) -> np.ndarray:
         ambiguous="latest",
         nonexistent="latest",
     )
-    return aware.to_numpy(zero_copy_only=False)
+    return cast(np.ndarray, aware.to_numpy(zero_copy_only=False))
 
 
 def _wall_time(utc: np.ndarray, zone: str) -> np.ndarray:
     index = pd.DatetimeIndex(utc).tz_localize("UTC").tz_convert(zone).tz_localize(None)
-    return index.to_numpy(dtype="datetime64[us]")
+    return cast(np.ndarray, index.to_numpy(dtype="datetime64[us]"))
 
 
 def coerce_datetime(series: pd.Series, *, zone: str, day_first: bool = False) -> Coerced:

@@ -6,6 +6,7 @@ import codecs
 from pathlib import Path
 
 from charset_normalizer import from_bytes
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from salesopt.imports.readers.contract import UnreadableFile, human_size
@@ -16,7 +17,7 @@ SNIFF_BYTES = 2**20
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Office 97–2003 (and encrypted Office) files
 
-BINARY_SIGNATURES: tuple[tuple[bytes, str], ...] = (
+BINARY_SIGNATURES: tuple[tuple[bytes, Promise], ...] = (
     (b"\x89PNG\r\n\x1a\n", _("PNG image")),
     (b"\xff\xd8\xff", _("JPEG image")),
     (b"GIF8", _("GIF image")),

@@ -102,7 +102,8 @@ def read_grouped_subsets(
 ) -> dict[str, dict[str, np.ndarray]]:
     """`read_grouped` of several subsets of the same rows in one pass: each subset's columns
     hold only its rows (a subset's `where` is a FILTER; an empty one takes every row)."""
-    aggregates, select_params = [], []
+    aggregates: list[str] = []
+    select_params: list[Any] = []
     for subset in subsets.values():
         only = f" FILTER (WHERE {subset.where})" if subset.where else ""
         for sql, kind in subset.values:
@@ -159,7 +160,10 @@ def months_of_timestamps(microseconds: np.ndarray, zone: str) -> np.ndarray:
     moments = pd.DatetimeIndex(
         (microseconds + _POSTGRES_EPOCH_MICROSECONDS).astype("datetime64[us]"), tz="UTC"
     ).tz_convert(zone)
-    return (moments.year.to_numpy(np.int64) * 12) + moments.month.to_numpy(np.int64) - 1
+    months: np.ndarray = (
+        (moments.year.to_numpy(np.int64) * 12) + moments.month.to_numpy(np.int64) - 1
+    )
+    return months
 
 
 def months_of_dates(days: np.ndarray) -> np.ndarray:

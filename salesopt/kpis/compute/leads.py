@@ -77,7 +77,7 @@ def compute_leads(context: Context) -> None:
     cube = Source(
         from_sql=f"{CUBE} AS w LEFT JOIN core_profile AS p ON p.user_id = w.rep_id",
         month="w.month",
-        dimensions=_work_source(CUBE).dimensions | {Dimension.TEAM: "p.team_id"},
+        dimensions={**_work_source(CUBE).dimensions, Dimension.TEAM: "p.team_id"},
     )
     insert_measures(context, cube, _cuts(), ADDITIVE_MEASURES)
     drop_work_table(context, CUBE)

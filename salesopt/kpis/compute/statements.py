@@ -150,7 +150,7 @@ def export_snapshot() -> str:
     """The current transaction's snapshot, for `read_in_background` (PostgreSQL)."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_export_snapshot()")
-        snapshot = cursor.fetchone()[0]
+        snapshot: str = cursor.fetchone()[0]
     if not _SNAPSHOT_ID.match(snapshot):
         raise ValueError(f"unexpected snapshot id {snapshot!r}")
     return snapshot

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -26,7 +27,7 @@ class Command(BaseCommand):
         )
 
     def handle(
-        self, *args: object, scale: float, seed: int, end: str | None, **options: object
+        self, *args: object, scale: float, seed: int, end: str | None, **options: Any
     ) -> None:
         verbose = int(options.get("verbosity", 1)) > 0
         try:
