@@ -175,7 +175,7 @@ def response_by_region(filters: Filters) -> ChartData:
     rates = figures("sla_breach_rate", breaches)
     names = sorted(set(medians) | set(rates))
     rows = [[name[0], _round(medians.get(name), 1), _round(rates.get(name))] for name in names]
-    timed = {name[0]: medians[name] for name in names if medians.get(name) is not None}
+    timed = {name[0]: median for name in names if (median := medians.get(name)) is not None}
     if timed:
         slowest = max(timed, key=lambda name: timed[name])
         reading = _(
@@ -216,7 +216,7 @@ def workload(filters: Filters) -> ChartData:
     revenue = read("revenue", by=["rep"], filters=narrowed)
     activity_totals = totals(activities)
     revenues = figures("revenue", revenue)
-    rows = sorted(
+    rows: list[list[Any]] = sorted(
         (
             [name[0], _round(total.ratio(), 2), int(total.numerator), revenues.get(name)]
             for name, total in activity_totals.items()

@@ -27,9 +27,10 @@ from .models import (
 )
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+    from django.contrib.auth.models import AnonymousUser, User
 
-    AnyUser = AbstractBaseUser | AnonymousUser
+    # request.user: the project keeps Django's own user model.
+    AnyUser = User | AnonymousUser
 
 COMPANY_WIDE_ROLES = frozenset({Role.ADMIN, Role.SALES_MANAGER, Role.EXECUTIVE})
 PROGRAM_EDITOR_ROLES = frozenset({Role.ADMIN, Role.SALES_MANAGER})
@@ -137,7 +138,7 @@ def visible_targets(user: AnyUser) -> QuerySet[SalesTarget]:
     if role == Role.TEAM_LEAD and team_of(user) is not None:
         team = team_of(user)
         return SalesTarget.objects.filter(Q(team=team) | Q(rep__profile__team=team))
-    if role == Role.SALES_REP:
+    if role == Role.SALES_REP and user.is_authenticated:  # a role implies a signed-in user
         return SalesTarget.objects.filter(rep=user)
     return SalesTarget.objects.none()
 
@@ -149,7 +150,7 @@ def visible_profiles(user: AnyUser) -> QuerySet[Profile]:
         return profiles
     if role == Role.TEAM_LEAD and team_of(user) is not None:
         return profiles.filter(team=team_of(user))
-    if role == Role.SALES_REP:
+    if role == Role.SALES_REP and user.is_authenticated:  # a role implies a signed-in user
         return profiles.filter(user=user)
     return profiles.none()
 
