@@ -19,6 +19,7 @@ from django_htmx.http import (
 
 from salesopt.core import access
 from salesopt.core.exports import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, csv_bytes, xlsx_bytes
+from salesopt.core.http import HtmxHttpRequest
 
 from . import progress, selectors, services
 from .forms import MappingForm, StartImportForm, UploadForm
@@ -61,7 +62,7 @@ def run_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def run_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     run = _run_for(request, pk)
     if request.method == "POST" and _chose_another_preset(run, request.POST):
         services.import_run_repropose(
@@ -101,7 +102,7 @@ def _chose_another_preset(run: ImportRun, data: Any) -> bool:
     return known and (kind != run.kind or preset != current)
 
 
-def _template(request: HttpRequest) -> str:
+def _template(request: HtmxHttpRequest) -> str:
     return "imports/run_detail.html#mapping" if request.htmx else "imports/run_detail.html"
 
 
@@ -132,7 +133,7 @@ def _detail_context(run: ImportRun, form: MappingForm) -> dict[str, Any]:
 
 
 @require_GET
-def run_progress(request: HttpRequest, pk: int) -> HttpResponse:
+def run_progress(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """Polled by htmx every second while the run works; reloads the page when it is done."""
     run = _run_for(request, pk)
     if run.status not in RUNNING:
@@ -207,7 +208,9 @@ def template_download(
     return _download(header, rows, name=name, file_format=file_format, sheet=kind)
 
 
-def _download(header: list, rows: Any, *, name: str, file_format: str, sheet: str) -> HttpResponse:
+def _download(
+    header: list[str], rows: Any, *, name: str, file_format: str, sheet: str
+) -> HttpResponse:
     if file_format == "xlsx":
         content, content_type = xlsx_bytes(header, rows, sheet=sheet), XLSX_CONTENT_TYPE
     else:
