@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -18,13 +18,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.base import ContentFile
-from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Model, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from salesopt.core.exports import csv_bytes
+from salesopt.core.models import ImportedRecord
 from salesopt.kpis.services import recompute_after_import
 
 from . import progress, readers
@@ -45,7 +45,7 @@ SAVED_PREFIX = "saved:"  # a saved mapping in the preset list, by id
 
 
 def import_run_upload(
-    *, user: Any, uploaded: UploadedFile, kind: str = "", time_zone: str = ""
+    *, user: Any, uploaded: File[bytes], kind: str = "", time_zone: str = ""
 ) -> ImportRun:
     """Keep an uploaded file and propose how to read it; ValidationError if it is unusable.
 
@@ -74,7 +74,7 @@ def import_run_upload(
 
 
 @contextmanager
-def _received(uploaded: UploadedFile) -> Iterator[tuple[Path, str]]:
+def _received(uploaded: File[bytes]) -> Iterator[tuple[Path, str]]:
     """The upload on disk, size-checked and hashed while it is written; removed afterwards."""
     limit = settings.SALESOPT_IMPORT_MAX_BYTES
     if (uploaded.size or 0) > limit:
@@ -126,12 +126,12 @@ def _propose(sniffed: readers.SniffResult, kind: str) -> dict[str, Any]:
     chosen_kind = RecordKind(kind) if kind else guessed
     if preset is not None and preset.kind != chosen_kind:
         preset = None
-    mapping = propose_mapping(sniffed.headers, chosen_kind, preset=preset)
+    proposal = propose_mapping(sniffed.headers, chosen_kind, preset=preset)
     return {
         "kind": chosen_kind.value,
         "preset": preset.name if preset else "",
         "source": preset.crm if preset else "file",
-        "mapping": {"columns": mapping.columns_dict(), "day_first": False},
+        "mapping": {"columns": proposal.columns_dict(), "day_first": False},
     }
 
 
@@ -158,7 +158,7 @@ def import_run_set_mapping(
     *,
     run: ImportRun,
     kind: str,
-    columns: dict[str, str],
+    columns: Mapping[str, str | None],
     preset: str = "",
     source: str = "",
     time_zone: str = "",
@@ -200,7 +200,7 @@ def import_run_set_mapping(
 
 
 def _mapping_problems(
-    schema: Any, columns: dict[str, str], combine: tuple[Combine, ...]
+    schema: Any, columns: Mapping[str, str | None], combine: tuple[Combine, ...]
 ) -> list[str]:
     fields = [name for name in columns.values() if name]
     combined = {rule.field for rule in combine}
@@ -489,8 +489,8 @@ def _changed_since(run: ImportRun) -> Q:
     return ~Q(changed_by_import=run.pk) | Q(updated_at__gt=run.finished_at)
 
 
-def _remove_created(model: type[Model], run: ImportRun) -> list[dict[str, str]]:
-    created = model.objects.filter(created_by_import=run.pk)
+def _remove_created(model: type[ImportedRecord], run: ImportRun) -> list[dict[str, str]]:
+    created = model._default_manager.filter(created_by_import=run.pk)
     changed = created.filter(_changed_since(run))
     referenced = created.exclude(pk__in=changed).filter(_referenced_elsewhere(model))
     skipped = [_skip(record, _("changed since this import")) for record in changed]
@@ -507,16 +507,16 @@ def _referenced_elsewhere(model: type[Model]) -> Q:
     return condition
 
 
-def _restore_updated(model: type[Model], run: ImportRun) -> list[dict[str, str]]:
+def _restore_updated(model: type[ImportedRecord], run: ImportRun) -> list[dict[str, str]]:
     skipped = []
     for previous in run.previous_values.iterator(chunk_size=2000):
-        record = model.objects.filter(pk=previous.record_id).first()
+        record = model._default_manager.filter(pk=previous.record_id).first()
         if record is None:
             continue
-        if model.objects.filter(pk=record.pk).filter(_changed_since(run)).exists():
+        if model._default_manager.filter(pk=record.pk).filter(_changed_since(run)).exists():
             skipped.append(_skip(record, _("changed since this import")))
             continue
-        model.objects.filter(pk=record.pk).update(**_field_values(model, previous.values))
+        model._default_manager.filter(pk=record.pk).update(**_field_values(model, previous.values))
     return skipped
 
 

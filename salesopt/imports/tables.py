@@ -26,7 +26,7 @@ _BLANK_DEFAULTS = {
     (RecordKind.OPPORTUNITY, "probability"): "0",
 }
 
-MODELS: dict[RecordKind, type[models.Model]] = {
+MODELS: dict[RecordKind, type[core.ImportedRecord]] = {
     RecordKind.LEAD: core.Lead,
     RecordKind.CUSTOMER: core.Customer,
     RecordKind.ACTIVITY: core.Activity,
