@@ -39,12 +39,20 @@ def english_by_default():
     translation.deactivate()
 
 
+# "Now" for every test that needs a today: 18:00 in Shanghai on Sunday 2026-11-15, in Q4.
+FROZEN_NOW = dt.datetime(2026, 11, 15, 10, 0, tzinfo=dt.UTC)
+
+
 @pytest.fixture
-def frozen_today(monkeypatch: pytest.MonkeyPatch) -> dt.date:
-    """Pin "today" in the company's zone to 2026-11-15, a Sunday in Q4."""
-    frozen = dt.datetime(2026, 11, 15, 10, 0, tzinfo=dt.UTC)
-    monkeypatch.setattr("django.utils.timezone.now", lambda: frozen)
-    return frozen.date()
+def frozen_today(time_machine) -> dt.date:
+    """Pin the clock (datetime, date.today, time.time: everything the code reads) at FROZEN_NOW.
+
+    Tests that pin figures or months rely on it, so the suite passes whatever day it runs.
+    Browser tests must not use it: the browser's clock is not moved, so session cookies set by
+    a server living in the past would reach the browser already expired.
+    """
+    time_machine.move_to(FROZEN_NOW, tick=False)
+    return FROZEN_NOW.date()
 
 
 @pytest.fixture

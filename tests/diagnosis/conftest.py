@@ -50,8 +50,12 @@ def last_twelve_months() -> tuple[dt.date, dt.date]:
 
 
 @pytest.fixture
-def demo_program(db) -> Program:
-    """The demo company, its KPI snapshots, and its program's baseline on the last 12 months."""
+def demo_program(db, frozen_today) -> Program:
+    """The demo company, its KPI snapshots, and its program's baseline on the last 12 months.
+
+    The clock stays pinned for the test (`frozen_today`): the demo's history ends with the
+    current month and the pages fill periods up to today, so the figures depend on the day.
+    """
     call_command("seed_demo", scale=0.05, seed=7, verbosity=0)
     call_command("compute_kpis", verbosity=0)
     start, end = last_twelve_months()

@@ -143,7 +143,7 @@ COMPLAINT_KINDS = ("product_quality", "delivery", "service", "billing", "repeate
 COMPLAINT_KIND_SHARES = (0.25, 0.20, 0.25, 0.15, 0.05, 0.10)
 HOT_SPOT_COMPLAINT_KIND_SHARES = (0.35, 0.20, 0.10, 0.05, 0.30, 0.0)
 SATISFACTION_SHARES = (0.03, 0.07, 0.20, 0.40, 0.30)
-HOT_SPOT_SATISFACTION_SHARES = (0.20, 0.30, 0.30, 0.15, 0.05)
+HOT_SPOT_SATISFACTION_SHARES = (0.40, 0.35, 0.15, 0.07, 0.03)
 
 # Lead volume by calendar month: the Spring Festival dip and the year-end push.
 MONTH_SEASONALITY = (0.95, 0.70, 1.05, 1.00, 1.00, 1.00, 0.95, 0.95, 1.05, 1.00, 1.05, 1.10)

@@ -22,8 +22,8 @@ from .catalog import (
 from .frames import NO_NUMBER, Frame, external_ids, group_positions, select
 from .timeline import DAY, HOUR, NO_TIME, Timeline
 
-COMPLAINT_SHARE, HOT_SPOT_COMPLAINT_SHARE = 0.08, 0.35
-EXTRA_COMPLAINTS, HOT_SPOT_EXTRA_COMPLAINTS = 0.2, 0.8
+COMPLAINT_SHARE, HOT_SPOT_COMPLAINT_SHARE = 0.08, 0.5
+EXTRA_COMPLAINTS, HOT_SPOT_EXTRA_COMPLAINTS = 0.2, 1.2
 RESPONSE_MEDIAN_HOURS, HOT_SPOT_RESPONSE_MEDIAN_HOURS = 5.0, 28.0
 RESOLUTION_MEAN_DAYS, HOT_SPOT_RESOLUTION_MEAN_DAYS = 2.0, 7.0
 # Customers who never answer the satisfaction survey.
