@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from salesopt.core import access
 from salesopt.core.exports import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, csv_bytes, xlsx_bytes
+from salesopt.core.http import HtmxHttpRequest
 from salesopt.core.models import Program
 from salesopt.core.periods import company_today
 from salesopt.core.programs import current_program
@@ -225,7 +226,7 @@ def _partial(request: HttpRequest, program: Program, section: str, **overrides: 
 
 
 def _section(
-    request: HttpRequest, program: Program, section: str, *oob: str, **overrides: Any
+    request: HtmxHttpRequest, program: Program, section: str, *oob: str, **overrides: Any
 ) -> HttpResponse:
     """The section's partial (and `oob` partials) for htmx; the whole workspace otherwise."""
     if not request.htmx:
@@ -235,7 +236,7 @@ def _section(
     return HttpResponse(html)
 
 
-def _done(request: HttpRequest, program: Program, section: str, *oob: str) -> HttpResponse:
+def _done(request: HtmxHttpRequest, program: Program, section: str, *oob: str) -> HttpResponse:
     """After a write: the fresh section for htmx; a redirect (post/redirect/get) otherwise."""
     if not request.htmx:
         return redirect(reverse("diagnosis:landing") + f"#{section}")
@@ -283,12 +284,13 @@ def table1_export(request: HttpRequest) -> HttpResponse:
     program = _program(request)
     response = HttpResponse(exports.table1_xlsx(program=program), content_type=XLSX_CONTENT_TYPE)
     name = f"table1-{slugify(program.name, allow_unicode=True) or program.pk}.xlsx"
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=name)
+    # Never None when as_attachment is True; django-stubs does not overload it.
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=name)  # type: ignore[assignment]
     return response
 
 
 @require_GET
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: HtmxHttpRequest) -> HttpResponse:
     """The baseline dashboard alone, for its filter form (the whole workspace without htmx)."""
     program = _program(request)
     return _section(request, program, "baseline-dashboard")
@@ -308,7 +310,8 @@ def chart_data(request: HttpRequest) -> HttpResponse:
     else:
         body, content_type = csv_bytes(chart.header, chart.rows), CSV_CONTENT_TYPE
     response = HttpResponse(body, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(
+    # Never None when as_attachment is True; django-stubs does not overload it.
+    response["Content-Disposition"] = content_disposition_header(  # type: ignore[assignment]
         as_attachment=True, filename=f"{key}.{file_format}"
     )
     return response
@@ -318,7 +321,7 @@ def chart_data(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def team_member_add(request: HttpRequest) -> HttpResponse:
+def team_member_add(request: HtmxHttpRequest) -> HttpResponse:
     program = _editable_program(request)
     people = selectors.team_candidates(user=request.user)
     form = TeamMemberForm(request.POST, people=people, prefix="team")
@@ -330,7 +333,7 @@ def team_member_add(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def team_member_remove(request: HttpRequest, pk: int) -> HttpResponse:
+def team_member_remove(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     program = _editable_program(request)
     member = get_object_or_404(selectors.team_members(program=program), pk=pk)
     services.team_member_remove(member=member)
@@ -338,7 +341,7 @@ def team_member_remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def baseline_update(request: HttpRequest) -> HttpResponse:
+def baseline_update(request: HtmxHttpRequest) -> HttpResponse:
     program = _editable_program(request)
     form = BaselineWindowForm(request.POST, prefix="baseline")
     if form.is_valid() and _apply(
@@ -358,14 +361,14 @@ def baseline_update(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def interview_list(request: HttpRequest) -> HttpResponse:
+def interview_list(request: HtmxHttpRequest) -> HttpResponse:
     """The search box and the theme filter ask for this list alone."""
     program = _program(request)
     return _section(request, program, "interview-list")
 
 
 @require_POST
-def interview_create(request: HttpRequest) -> HttpResponse:
+def interview_create(request: HtmxHttpRequest) -> HttpResponse:
     program = _editable_program(request)
     people = selectors.team_candidates(user=request.user)
     form = InterviewForm(request.POST, people=people, prefix="interview")
@@ -377,7 +380,7 @@ def interview_create(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def interview_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def interview_delete(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     program = _editable_program(request)
     interview = get_object_or_404(selectors.interviews(program=program), pk=pk)
     services.interview_delete(interview=interview)
@@ -388,7 +391,7 @@ def interview_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def finding_create(request: HttpRequest) -> HttpResponse:
+def finding_create(request: HtmxHttpRequest) -> HttpResponse:
     program = _editable_program(request)
     form = FindingForm(request.POST, prefix="finding")
     if form.is_valid() and _apply(
@@ -399,7 +402,7 @@ def finding_create(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def findings_refresh(request: HttpRequest) -> HttpResponse:
+def findings_refresh(request: HtmxHttpRequest) -> HttpResponse:
     """Run the finding rules over the baseline window ("Find problems in the data")."""
     program = _editable_program(request)
     try:
@@ -409,7 +412,7 @@ def findings_refresh(request: HttpRequest) -> HttpResponse:
     return _done(request, program, "findings-section")
 
 
-def _decide(request: HttpRequest, pk: int, service: Callable[..., Any]) -> HttpResponse:
+def _decide(request: HtmxHttpRequest, pk: int, service: Callable[..., Any]) -> HttpResponse:
     program = _editable_program(request)
     finding = get_object_or_404(selectors.program_findings(program=program), pk=pk)
     try:
@@ -420,12 +423,12 @@ def _decide(request: HttpRequest, pk: int, service: Callable[..., Any]) -> HttpR
 
 
 @require_POST
-def finding_accept(request: HttpRequest, pk: int) -> HttpResponse:
+def finding_accept(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     return _decide(request, pk, services.finding_accept)
 
 
 @require_POST
-def finding_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
+def finding_dismiss(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     return _decide(request, pk, services.finding_dismiss)
 
 
@@ -433,7 +436,7 @@ def finding_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def row_create(request: HttpRequest) -> HttpResponse:
+def row_create(request: HtmxHttpRequest) -> HttpResponse:
     program = _editable_program(request)
     form = DiagnosisRowForm(request.POST, prefix="new-row")
     if form.is_valid() and _apply(
@@ -444,7 +447,7 @@ def row_create(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def row_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def row_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """One row as text: what "cancel" swaps back in place of the row's form."""
     program = _program(request)
     row = get_object_or_404(selectors.table1_rows(program=program), pk=pk)
@@ -454,7 +457,7 @@ def row_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def row_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def row_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     program = _editable_program(request)
     row = get_object_or_404(selectors.table1_rows(program=program), pk=pk)
     form = _row_form(row, request.POST if request.method == "POST" else None)
@@ -470,17 +473,17 @@ def row_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, f"{PAGE}#table1-row-form", {**_common(request, program), **context})
 
 
-def _row_saved(request: HttpRequest, program: Program, row: DiagnosisRow) -> HttpResponse:
+def _row_saved(request: HtmxHttpRequest, program: Program, row: DiagnosisRow) -> HttpResponse:
     if not request.htmx:
         return redirect(reverse("diagnosis:landing") + f"#table1-row-{row.pk}")
-    html = render_to_string(f"{PAGE}#table1-row", {**_common(request, program), "row": row})
+    html: str = render_to_string(f"{PAGE}#table1-row", {**_common(request, program), "row": row})
     html += _partial(request, program, "table1-summary", oob=True)
     html += _partial(request, program, FIGURES, oob=True)
     return HttpResponse(html)
 
 
 @require_POST
-def row_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def row_delete(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     program = _editable_program(request)
     row = get_object_or_404(selectors.table1_rows(program=program), pk=pk)
     services.diagnosis_row_delete(row=row)
@@ -488,7 +491,7 @@ def row_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def row_move(request: HttpRequest, pk: int) -> HttpResponse:
+def row_move(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     program = _editable_program(request)
     row = get_object_or_404(selectors.table1_rows(program=program), pk=pk)
     form = RowMoveForm(request.POST)
