@@ -1,11 +1,13 @@
 """Baseline KPI reads for the dashboard and the finding rules, all through `kpi_series`.
 
-The diagnosis reads the whole company's figures (the program is company-wide), so it reads as a
-company-wide reader, the same unsaved superuser the `kpis` command uses.
+Every read is made as a user (`Filters.reader`), so the KPI reader applies that user's scope
+(salesopt.core.access): a sales manager reads the company, a team lead their team only.
 
 Filters (region, product line, team) narrow a read by adding their dimension to the cut when
-the KPI stores that cut; when it does not, the read stays unfiltered and says so (`filtered`
-is False), so a chart never pretends to be narrowed.
+the KPI stores that cut within the reader's scope; when it does not, the read drops the filters
+and says so (`filtered` is False), so a chart never pretends to be narrowed. A cut the reader's
+scope cannot answer at all (a team lead asking for attainment by region, which is stored
+company-wide only) gives no rows and `available` False.
 """
 
 from __future__ import annotations
@@ -16,22 +18,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.contrib.auth import get_user_model
-
 from salesopt.kpis.catalog import METRICS, Dimension, Rollup, canonical_cut
 from salesopt.kpis.periods import month_starts
-from salesopt.kpis.selectors import KpiPoint, kpi_series
-
-
-def company_wide_reader() -> Any:
-    """An unsaved superuser: salesopt.core.access treats it as an admin (reads every cut)."""
-    return get_user_model()(username="diagnosis", is_superuser=True, is_active=True)
+from salesopt.kpis.selectors import KpiPoint, KpiQueryError, KpiSeries, kpi_series
 
 
 @dataclass(frozen=True)
 class Filters:
+    """A baseline read: the range, the reader whose scope applies, and the chosen filters."""
+
     period_from: dt.date
     period_to: dt.date
+    reader: Any
     region: str = ""
     product_line: str = ""
     team: str = ""
@@ -44,6 +42,9 @@ class Filters:
         }
         return {name: value for name, value in chosen.items() if value}
 
+    def unfiltered(self) -> Filters:
+        return Filters(self.period_from, self.period_to, self.reader)
+
 
 @dataclass(frozen=True)
 class Read:
@@ -52,6 +53,7 @@ class Read:
     rows: list[KpiPoint]
     by: tuple[str, ...]
     filtered: bool
+    available: bool = True
 
     def key(self, point: KpiPoint) -> tuple[str, ...]:
         return tuple(point.dims[name] for name in self.by)
@@ -75,29 +77,42 @@ class Total:
 
 def read(metric: str, *, by: Sequence[str] = (), filters: Filters, grain: str = "month") -> Read:
     """One kpi_series call, narrowed by the filters the KPI's stored cuts allow."""
-    definition = METRICS[metric]
     wanted = filters.dimensions()
     extra = {name: value for name, value in wanted.items() if name not in by}
-    cut = canonical_cut(tuple(Dimension(name) for name in (*by, *extra)))
-    filtered = definition.stores(cut)
-    if not filtered:
-        cut = canonical_cut(tuple(Dimension(name) for name in by))
+    series = _series(metric, (*by, *extra), filters, grain) if extra else None
+    filtered = series is not None or not extra
+    if series is None:
+        series = _series(metric, tuple(by), filters, grain)
         extra = {}
-    series = kpi_series(
-        user=company_wide_reader(),
-        metric=metric,
-        grain=grain,
-        by=[dimension.value for dimension in cut],
-        period_from=filters.period_from,
-        period_to=filters.period_to,
-    )
+    if series is None:
+        return Read([], tuple(by), filtered=True, available=False)
     inside = {name: value for name, value in wanted.items() if name in by}
     rows = [
         point
         for point in series.rows
         if all(point.dims.get(name) == value for name, value in {**extra, **inside}.items())
     ]
-    return Read(rows, tuple(by), filtered or not wanted)
+    return Read(rows, tuple(by), filtered)
+
+
+def _series(metric: str, names: Sequence[str], filters: Filters, grain: str) -> KpiSeries | None:
+    """The series by `names`, or None when that cut is not stored within the reader's scope."""
+    cut = canonical_cut(tuple(Dimension(name) for name in names))
+    if not METRICS[metric].stores(cut):
+        return None
+    try:
+        return kpi_series(
+            user=filters.reader,
+            metric=metric,
+            grain=grain,
+            by=[dimension.value for dimension in cut],
+            period_from=filters.period_from,
+            period_to=filters.period_to,
+        )
+    except KpiQueryError:
+        # Stored company-wide but not per team or per rep (medians, attainment): a scoped
+        # reader cannot read it. Range errors cannot happen: the window was validated.
+        return None
 
 
 def totals(found: Read) -> dict[tuple[str, ...], Total]:

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from salesopt.core.templatetags.salesopt_format import money, percent
 
-from .baseline import Filters, figure, figures, read, totals
+from .baseline import Filters, Read, figure, figures, read, totals
 
 WORKLOAD_TOP_SHARE = 0.2  # "the busiest 20% of reps"
 
@@ -27,7 +27,16 @@ class ChartData:
     reading: str
     header: list[str]
     rows: list[list[Any]]
+    # Every filter was applied (else the figures are the reader's whole scope).
     filtered: bool = True
+    # The reader's scope can read these figures at all (a team lead cannot read medians by
+    # region, stored company-wide only).
+    available: bool = True
+
+
+def _flags(*reads: Read) -> tuple[bool, bool]:
+    """(filtered, available) of a chart drawn from these reads."""
+    return all(found.filtered for found in reads), all(found.available for found in reads)
 
 
 def _hours(value: float | None) -> str:
@@ -68,7 +77,7 @@ def funnel(filters: Filters) -> ChartData:
         reading,
         [_("Stage"), _("Count")],
         rows,
-        leads.filtered and converted.filtered,
+        *_flags(leads, converted, won),
     )
 
 
@@ -88,7 +97,7 @@ def _attainment(
     else:
         reading = _("No target in the period.")
     return ChartData(
-        key, title, reading, [label, _("Period"), _("Target attainment")], rows, found.filtered
+        key, title, reading, [label, _("Period"), _("Target attainment")], rows, *_flags(found)
     )
 
 
@@ -137,7 +146,7 @@ def trends(filters: Filters) -> ChartData:
         reading,
         [_("Month"), _("Lead conversion rate"), _("Average order value"), _("Repurchase rate")],
         rows,
-        all(found.filtered for found in reads),
+        *_flags(*reads),
     )
 
 
@@ -164,7 +173,7 @@ def response_by_grade(filters: Filters) -> ChartData:
         reading,
         [_("Lead grade"), _("Month"), _("Median hours"), _("Deadline (hours)")],
         rows,
-        found.filtered,
+        *_flags(found),
     )
 
 
@@ -195,7 +204,7 @@ def response_by_region(filters: Filters) -> ChartData:
         reading,
         [_("Region"), _("Median hours"), _("Deadline breach rate")],
         rows,
-        hours.filtered and breaches.filtered,
+        *_flags(hours, breaches),
     )
 
 
@@ -212,7 +221,7 @@ def top_share(activity_counts: list[float]) -> float | None:
 def workload(filters: Filters) -> ChartData:
     activities = read("activities_per_rep_day", by=["rep"], filters=filters)
     # Both columns must cover the same reps: when activities cannot be narrowed, neither is.
-    narrowed = filters if activities.filtered else Filters(filters.period_from, filters.period_to)
+    narrowed = filters if activities.filtered else filters.unfiltered()
     revenue = read("revenue", by=["rep"], filters=narrowed)
     activity_totals = totals(activities)
     revenues = figures("revenue", revenue)
@@ -233,7 +242,7 @@ def workload(filters: Filters) -> ChartData:
         reading,
         [_("Rep"), _("Activities per working day"), _("Activities"), _("Revenue")],
         rows,
-        activities.filtered and revenue.filtered,
+        *_flags(activities, revenue),
     )
 
 
@@ -267,7 +276,7 @@ def complaints(filters: Filters) -> ChartData:
             _("Satisfaction score"),
         ],
         rows,
-        all(found.filtered for found in reads.values()),
+        *_flags(*reads.values()),
     )
 
 

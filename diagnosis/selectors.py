@@ -1,7 +1,6 @@
 """Reads of the diagnosis phase, fitted to the workspace, the report and the export.
 
-The three access functions at the top belong in `salesopt/core/access.py` (row access has one
-home); they live here until that module takes them, and callers use them only through here.
+Who may read what is decided in `salesopt/core/access.py`; the reads here narrow to it.
 """
 
 from __future__ import annotations
@@ -14,7 +13,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
 
 from salesopt.core import access
-from salesopt.core.models import Program
+from salesopt.core.models import ProductLine, Program, Region
 
 from .models import (
     DiagnosisRow,
@@ -32,7 +31,8 @@ if TYPE_CHECKING:
     from salesopt.core.access import AnyUser
 
 # Interview notes are candid one-to-one talk about colleagues: the people who run or sponsor the
-# program and the team leads who act on it read them; reps do not read each other's notes.
+# program read them all; a team lead reads those of their own team's people (as interviewee or
+# interviewer), not what other teams' reps said; reps read none (access.can_view_diagnosis).
 RECURRING_AT = 2  # a theme raised in two interviews or more is a recurring one
 INTERVIEW_LIST_LIMIT = 50
 
@@ -133,9 +133,18 @@ def _interview_search(search: str) -> Q:
     )
 
 
-def interviews(*, program: Program, search: str = "", tag: str = "") -> QuerySet[Interview]:
-    """The program's interviews, newest first, filtered by a search text and a tag."""
-    queryset = Interview.objects.filter(program=program)
+def readable_interviews(*, program: Program, user: AnyUser) -> QuerySet[Interview]:
+    """The program's interviews `user` may read (see the note at the top)."""
+    return access.scoped(
+        Interview.objects.filter(program=program), user, "interviewee", "interviewer"
+    )
+
+
+def interviews(
+    *, program: Program, user: AnyUser, search: str = "", tag: str = ""
+) -> QuerySet[Interview]:
+    """The program's interviews `user` reads, newest first, filtered by a search text and a tag."""
+    queryset = readable_interviews(program=program, user=user)
     if search:
         # A subquery, not a join, so one interview matching twice is still listed once.
         queryset = queryset.filter(pk__in=Interview.objects.filter(_interview_search(search)))
@@ -146,22 +155,26 @@ def interviews(*, program: Program, search: str = "", tag: str = "") -> QuerySet
     )
 
 
-def interview_list(*, program: Program, search: str = "", tag: str = "") -> InterviewList:
+def interview_list(
+    *, program: Program, user: AnyUser, search: str = "", tag: str = ""
+) -> InterviewList:
     """The newest matching interviews (at most INTERVIEW_LIST_LIMIT) and how many match."""
-    matching = interviews(program=program, search=search, tag=tag)
+    matching = interviews(program=program, user=user, search=search, tag=tag)
     shown = list(matching[:INTERVIEW_LIST_LIMIT])
     total = len(shown) if len(shown) < INTERVIEW_LIST_LIMIT else matching.count()
     return InterviewList(interviews=shown, total=total, search=search, tag=tag)
 
 
-def interview_themes(*, program: Program) -> list[Theme]:
-    """Every tag with the number of interviews raising it, most raised first.
+def interview_themes(*, program: Program, user: AnyUser) -> list[Theme]:
+    """Every tag with the number of `user`'s readable interviews raising it, most raised first.
 
     The four fixed topics are always listed, at zero if no interview raised them yet, so the
     board sees that lead quality was asked about and not found, rather than forgotten.
     """
     counts = dict(
-        InterviewTag.objects.filter(interview__program=program)
+        InterviewTag.objects.filter(
+            interview__in=readable_interviews(program=program, user=user).values("pk")
+        )
         .values_list("name")
         .annotate(interviews=Count("interview", distinct=True))
     )
@@ -225,18 +238,18 @@ def table1_summary(*, program: Program) -> ImpactSummary:
     return ImpactSummary(**figures)
 
 
-def workspace_figures(*, program: Program) -> WorkspaceFigures:
-    themes = interview_themes(program=program)
+def workspace_figures(*, program: Program, user: AnyUser) -> WorkspaceFigures:
+    themes = interview_themes(program=program, user=user)
     return WorkspaceFigures(
         program=program,
         team_count=DiagnosisTeamMember.objects.filter(program=program).count(),
-        interview_count=Interview.objects.filter(program=program).count(),
+        interview_count=readable_interviews(program=program, user=user).count(),
         recurring_themes=sum(theme.is_recurring for theme in themes),
         summary=table1_summary(program=program),
     )
 
 
-def diagnosis_report(*, program: Program) -> DiagnosisReport:
+def diagnosis_report(*, program: Program, user: AnyUser) -> DiagnosisReport:
     """Everything the printable report shows, read once."""
     return DiagnosisReport(
         program=program,
@@ -244,17 +257,15 @@ def diagnosis_report(*, program: Program) -> DiagnosisReport:
         rows=list(table1_rows(program=program)),
         summary=table1_summary(program=program),
         accepted_findings=list(accepted_findings(program=program)),
-        themes=interview_themes(program=program),
-        interview_count=Interview.objects.filter(program=program).count(),
+        themes=interview_themes(program=program, user=user),
+        interview_count=readable_interviews(program=program, user=user).count(),
     )
 
 
-def dashboard_filter_names() -> dict[str, list[str]]:
-    """The names the dashboard filters offer: regions, product lines and teams."""
-    from salesopt.core.models import ProductLine, Region, Team
-
+def dashboard_filter_names(*, user: AnyUser) -> dict[str, list[str]]:
+    """The names the dashboard filters offer: regions, product lines and the teams `user` reads."""
     return {
         "region": list(Region.objects.order_by("name").values_list("name", flat=True)),
         "product_line": list(ProductLine.objects.order_by("name").values_list("name", flat=True)),
-        "team": list(Team.objects.order_by("name").values_list("name", flat=True)),
+        "team": list(access.visible_teams(user).order_by("name").values_list("name", flat=True)),
     }

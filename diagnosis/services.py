@@ -338,17 +338,18 @@ def finding_propose(
 
 
 @transaction.atomic
-def findings_refresh(*, program: Program) -> list[Finding]:
+def findings_refresh(*, program: Program, user: Any) -> list[Finding]:
     """Run every finding rule over the program's baseline window; create or refresh findings.
 
-    Reads only KPI snapshots. A finding already accepted or dismissed keeps its decision.
+    Reads only KPI snapshots, within `user`'s scope (the editors who run it read the whole
+    company). A finding already accepted or dismissed keeps its decision.
     """
     from . import rules  # the rules read KPIs; keep the services importable without them
     from .baseline import Filters
 
     if program.baseline_start is None or program.baseline_end is None:
         raise ValidationError({"baseline_end": _("Set the baseline window first.")})
-    filters = Filters(program.baseline_start, program.baseline_end)
+    filters = Filters(program.baseline_start, program.baseline_end, reader=user)
     return [
         finding_propose(
             program=program,

@@ -100,7 +100,7 @@ def _interviews(request: HttpRequest, program: Program) -> dict[str, Any]:
     initial = {"held_on": company_today(), "interviewer": request.user.pk}
     return {
         "interview_form": InterviewForm(people=people, initial=initial, prefix="interview"),
-        "themes": selectors.interview_themes(program=program),
+        "themes": selectors.interview_themes(program=program, user=request.user),
         **_interview_list(request, program),
     }
 
@@ -110,7 +110,7 @@ def _interview_list(request: HttpRequest, program: Program) -> dict[str, Any]:
     search, tag = (
         (filters.cleaned_data["q"], filters.cleaned_data["tag"]) if filters.is_valid() else ("", "")
     )
-    found = selectors.interview_list(program=program, search=search, tag=tag)
+    found = selectors.interview_list(program=program, user=request.user, search=search, tag=tag)
     return {"filter_form": filters, "found": found}
 
 
@@ -135,11 +135,13 @@ def _dashboard_filters(
     """The filter form and the filters it gives; (None, None) without a baseline window."""
     if program.baseline_start is None or program.baseline_end is None:
         return None, None
-    window = Filters(program.baseline_start, program.baseline_end)
+    window = Filters(program.baseline_start, program.baseline_end, reader=request.user)
     labels = [month.strftime("%Y-%m") for month in months(window)]
     bound = any(name in request.GET for name in DashboardFilterForm.base_fields)
     form = DashboardFilterForm(
-        request.GET if bound else None, months=labels, names=selectors.dashboard_filter_names()
+        request.GET if bound else None,
+        months=labels,
+        names=selectors.dashboard_filter_names(user=request.user),
     )
     form.initial = {"period_from": labels[0], "period_to": labels[-1]}
     data = form.cleaned_data if bound and form.is_valid() else {}
@@ -148,6 +150,7 @@ def _dashboard_filters(
     filters = Filters(
         period_from=max(dt.date.fromisoformat(f"{first}-01"), window.period_from),
         period_to=min(_month_end(last), window.period_to),
+        reader=request.user,
         region=data.get("region", ""),
         product_line=data.get("product_line", ""),
         team=data.get("team", ""),
@@ -172,11 +175,17 @@ def _dashboard(request: HttpRequest, program: Program) -> dict[str, Any]:
         }
     )
     charts = [(chart, chart_html(chart)) for chart in baseline_dashboard(filters=filters)]
-    return {"dashboard_form": form, "charts": charts, "dashboard_query": query}
+    return {
+        "dashboard_form": form,
+        "charts": charts,
+        "dashboard_query": query,
+        # A team lead reads their team only: the page says whose figures these are.
+        "dashboard_team": access.scope_of(request.user).team,
+    }
 
 
 def _figures(request: HttpRequest, program: Program) -> dict[str, Any]:
-    return {"figures": selectors.workspace_figures(program=program)}
+    return {"figures": selectors.workspace_figures(program=program, user=request.user)}
 
 
 SECTIONS: dict[str, Callable[[HttpRequest, Program], dict[str, Any]]] = {
@@ -272,7 +281,7 @@ def report(request: HttpRequest) -> HttpResponse:
     program = _program(request)
     context = {
         **_dashboard(request, program),
-        "report": selectors.diagnosis_report(program=program),
+        "report": selectors.diagnosis_report(program=program, user=request.user),
         "program": program,
         "report_date": company_today(),
     }
@@ -382,7 +391,7 @@ def interview_create(request: HtmxHttpRequest) -> HttpResponse:
 @require_POST
 def interview_delete(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     program = _editable_program(request)
-    interview = get_object_or_404(selectors.interviews(program=program), pk=pk)
+    interview = get_object_or_404(selectors.interviews(program=program, user=request.user), pk=pk)
     services.interview_delete(interview=interview)
     return _done(request, program, "interviews-section")
 
@@ -406,7 +415,7 @@ def findings_refresh(request: HtmxHttpRequest) -> HttpResponse:
     """Run the finding rules over the baseline window ("Find problems in the data")."""
     program = _editable_program(request)
     try:
-        services.findings_refresh(program=program)
+        services.findings_refresh(program=program, user=request.user)
     except ValidationError as problem:
         return _section(request, program, "findings-section", findings_error=problem.messages)
     return _done(request, program, "findings-section")

@@ -8,8 +8,11 @@ nothing.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
 
+from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 
 from .models import (
@@ -36,6 +39,49 @@ COMPANY_WIDE_ROLES = frozenset({Role.ADMIN, Role.SALES_MANAGER, Role.EXECUTIVE})
 PROGRAM_EDITOR_ROLES = frozenset({Role.ADMIN, Role.SALES_MANAGER})
 # Interview notes are candid talk about colleagues: reps do not read the diagnosis.
 DIAGNOSIS_READER_ROLES = frozenset({Role.ADMIN, Role.SALES_MANAGER, Role.EXECUTIVE, Role.TEAM_LEAD})
+
+
+class Reach(StrEnum):
+    """How far a user's reading reaches."""
+
+    COMPANY = "company"
+    TEAM = "team"
+    OWN = "own"
+    NOTHING = "nothing"
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a user may read: the whole company, one team's rows, their own rows, or nothing.
+
+    Every row filter below and the KPI reader (salesopt.kpis.selectors) start from this, so
+    the role rules live here alone.
+    """
+
+    reach: Reach
+    team: Team | None = None
+    user: Any = None
+
+
+def scope_of(user: AnyUser) -> Scope:
+    role = role_of(user)
+    if role in COMPANY_WIDE_ROLES:
+        return Scope(Reach.COMPANY)
+    team = team_of(user)
+    if role == Role.TEAM_LEAD and team is not None:
+        return Scope(Reach.TEAM, team=team)
+    if role == Role.SALES_REP:
+        return Scope(Reach.OWN, user=user)
+    return Scope(Reach.NOTHING)
+
+
+def command_line_reader() -> Any:
+    """Who `manage.py` commands read as: an unsaved superuser, i.e. an admin (company-wide).
+
+    Anyone who can run manage.py can read the database anyway; pages and the API always read
+    as the signed-in user.
+    """
+    return get_user_model()(username="manage.py", is_superuser=True, is_active=True)
 
 
 def role_of(user: AnyUser) -> str | None:
@@ -88,71 +134,84 @@ def can_edit_team_tables(user: AnyUser, team: Team) -> bool:
     return role == Role.TEAM_LEAD and team_of(user) == team
 
 
-def _scope(queryset: QuerySet, user: AnyUser, *user_fields: str) -> QuerySet:
-    """Filter `queryset` to `user`'s rows; `user_fields` are the paths to the owning user."""
-    role = role_of(user)
-    if role in COMPANY_WIDE_ROLES:
+def scoped(queryset: QuerySet, user: AnyUser, *user_fields: str) -> QuerySet:
+    """`queryset` narrowed to `user`'s scope; `user_fields` are the paths to the owning user.
+
+    A row is a team's when any of its users is on the team, and a rep's when any is the rep.
+    """
+    scope = scope_of(user)
+    if scope.reach == Reach.COMPANY:
         return queryset
-    if role == Role.TEAM_LEAD and team_of(user) is not None:
-        condition = Q()
-        for field in user_fields:
-            condition |= Q(**{f"{field}__profile__team": team_of(user)})
-        return queryset.filter(condition)
-    if role == Role.SALES_REP:
-        condition = Q()
-        for field in user_fields:
-            condition |= Q(**{field: user})
-        return queryset.filter(condition)
-    return queryset.none()
+    if scope.reach == Reach.NOTHING:
+        return queryset.none()
+    condition = Q()
+    for field in user_fields:
+        if scope.reach == Reach.TEAM:
+            condition |= Q(**{f"{field}__profile__team": scope.team})
+        else:
+            condition |= Q(**{field: scope.user})
+    return queryset.filter(condition)
 
 
 def visible_leads(user: AnyUser) -> QuerySet[Lead]:
-    return _scope(Lead.objects.all(), user, "owner")
+    return scoped(Lead.objects.all(), user, "owner")
 
 
 def visible_activities(user: AnyUser) -> QuerySet[Activity]:
-    return _scope(Activity.objects.all(), user, "rep")
+    return scoped(Activity.objects.all(), user, "rep")
 
 
 def visible_opportunities(user: AnyUser) -> QuerySet[Opportunity]:
-    return _scope(Opportunity.objects.all(), user, "owner")
+    return scoped(Opportunity.objects.all(), user, "owner")
 
 
 def visible_orders(user: AnyUser) -> QuerySet[Order]:
-    return _scope(Order.objects.all(), user, "rep")
+    return scoped(Order.objects.all(), user, "rep")
 
 
 def visible_customers(user: AnyUser) -> QuerySet[Customer]:
-    return _scope(Customer.objects.all(), user, "owner")
+    return scoped(Customer.objects.all(), user, "owner")
 
 
 def visible_complaints(user: AnyUser) -> QuerySet[Complaint]:
-    return _scope(Complaint.objects.all(), user, "handled_by", "customer__owner")
+    return scoped(Complaint.objects.all(), user, "handled_by", "customer__owner")
 
 
 def visible_targets(user: AnyUser) -> QuerySet[SalesTarget]:
     """Company-wide roles see every target; a team lead their team's and its reps'; a rep theirs."""
-    role = role_of(user)
-    if role in COMPANY_WIDE_ROLES:
+    scope = scope_of(user)
+    if scope.reach == Reach.COMPANY:
         return SalesTarget.objects.all()
-    if role == Role.TEAM_LEAD and team_of(user) is not None:
-        team = team_of(user)
-        return SalesTarget.objects.filter(Q(team=team) | Q(rep__profile__team=team))
-    if role == Role.SALES_REP and user.is_authenticated:  # a role implies a signed-in user
-        return SalesTarget.objects.filter(rep=user)
+    if scope.reach == Reach.TEAM:
+        return SalesTarget.objects.filter(Q(team=scope.team) | Q(rep__profile__team=scope.team))
+    if scope.reach == Reach.OWN:
+        return SalesTarget.objects.filter(rep=scope.user)
     return SalesTarget.objects.none()
 
 
 def visible_profiles(user: AnyUser) -> QuerySet[Profile]:
-    role = role_of(user)
+    scope = scope_of(user)
     profiles = Profile.objects.select_related("user", "team")
-    if role in COMPANY_WIDE_ROLES:
+    if scope.reach == Reach.COMPANY:
         return profiles
-    if role == Role.TEAM_LEAD and team_of(user) is not None:
-        return profiles.filter(team=team_of(user))
-    if role == Role.SALES_REP and user.is_authenticated:  # a role implies a signed-in user
-        return profiles.filter(user=user)
+    if scope.reach == Reach.TEAM:
+        return profiles.filter(team=scope.team)
+    if scope.reach == Reach.OWN:
+        return profiles.filter(user=scope.user)
     return profiles.none()
+
+
+def visible_teams(user: AnyUser) -> QuerySet[Team]:
+    """The teams whose totals `user` reads: every team company-wide, a team lead their own.
+
+    A rep reads no team total (it holds colleagues' rows), as in the KPI reader.
+    """
+    scope = scope_of(user)
+    if scope.reach == Reach.COMPANY:
+        return Team.objects.all()
+    if scope.reach == Reach.TEAM:
+        return Team.objects.filter(pk=scope.team.pk)
+    return Team.objects.none()
 
 
 def visible_programs(user: AnyUser) -> QuerySet[Program]:

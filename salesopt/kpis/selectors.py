@@ -28,7 +28,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 
 from salesopt.core import access
-from salesopt.core.models import ProductLine, Region, Role, Team
+from salesopt.core.models import ProductLine, Region, Team
 from salesopt.core.periods import company_today
 
 from .catalog import METRICS, Cut, Dimension, Grain, Metric, Rollup, canonical_cut, cut_label
@@ -179,13 +179,13 @@ def _parsed(value: str | dt.date) -> ParsedPeriod:
 
 
 def _read_plan(user: AnyUser, metric: Metric, cut: Cut) -> _ReadPlan | None:
-    role = access.role_of(user)
-    if role in access.COMPANY_WIDE_ROLES:
+    scope = access.scope_of(user)
+    if scope.reach == access.Reach.COMPANY:
         plan = _ReadPlan(cut, Q(), cut)
-    elif role == Role.TEAM_LEAD and access.team_of(user) is not None:
-        plan = _team_plan(user, cut)
-    elif role == Role.SALES_REP:
-        plan = _rep_plan(user, cut)
+    elif scope.reach == access.Reach.TEAM:
+        plan = _team_plan(user, scope, cut)
+    elif scope.reach == access.Reach.OWN:
+        plan = _rep_plan(scope, cut)
     else:
         return None
     if not metric.stores(plan.cut):
@@ -193,19 +193,18 @@ def _read_plan(user: AnyUser, metric: Metric, cut: Cut) -> _ReadPlan | None:
     return plan
 
 
-def _team_plan(user: AnyUser, cut: Cut) -> _ReadPlan:
-    team = access.team_of(user)
-    assert team is not None
+def _team_plan(user: AnyUser, scope: access.Scope, cut: Cut) -> _ReadPlan:
+    assert scope.team is not None
     if Dimension.REP in cut:
         members = access.visible_profiles(user).values("user_id")
         return _ReadPlan(cut, Q(rep_id__in=members), cut)
-    return _ReadPlan(canonical_cut((*cut, Dimension.TEAM)), Q(team_id=team.pk), cut)
+    return _ReadPlan(canonical_cut((*cut, Dimension.TEAM)), Q(team_id=scope.team.pk), cut)
 
 
-def _rep_plan(user: AnyUser, cut: Cut) -> _ReadPlan:
+def _rep_plan(scope: access.Scope, cut: Cut) -> _ReadPlan:
     if Dimension.TEAM in cut:
         raise KpiAccessError("a sales rep reads their own figures only: by=team is not available")
-    return _ReadPlan(canonical_cut((*cut, Dimension.REP)), Q(rep_id=user.pk), cut)
+    return _ReadPlan(canonical_cut((*cut, Dimension.REP)), Q(rep_id=scope.user.pk), cut)
 
 
 def _unavailable(metric: Metric, cut: Cut, *, scoped: bool) -> str:

@@ -93,12 +93,35 @@ def notes(program, rep):
     }
 
 
-def found(program, **filters):
-    return [interview.notes for interview in selectors.interviews(program=program, **filters)]
+def found(program, user=None, **filters):
+    reader = user or program.manager
+    return [
+        interview.notes
+        for interview in selectors.interviews(program=program, user=reader, **filters)
+    ]
 
 
 def test_interviews_of_the_program_newest_first(program, notes):
     assert found(program) == ["需要移动端工具", "录入客户信息太慢", "活动线索质量参差"]
+
+
+def test_a_team_lead_reads_only_the_notes_of_their_own_teams_people(
+    program, notes, team_lead, east_rep
+):
+    InterviewFactory(program=program, interviewee=east_rep, notes="华东的审批太多")
+    InterviewFactory(
+        program=program, interviewer=team_lead, interviewee_name="售后 王芳", notes="售后不同步"
+    )
+
+    assert found(program, user=team_lead) == ["录入客户信息太慢", "售后不同步"]
+    assert "华东的审批太多" in found(program)
+    themes = {
+        theme.name: theme.count
+        for theme in selectors.interview_themes(program=program, user=team_lead)
+    }
+    assert (themes["process_blocker"], themes["resource_need"]) == (1, 0)
+    figures = selectors.workspace_figures(program=program, user=team_lead)
+    assert figures.interview_count == 2
 
 
 @pytest.mark.parametrize(
@@ -128,7 +151,7 @@ def test_the_tag_filter_combines_with_the_search(program, notes):
 def test_the_list_shows_the_newest_and_counts_them_all(program, notes, monkeypatch):
     monkeypatch.setattr(selectors, "INTERVIEW_LIST_LIMIT", 2)
 
-    listed = selectors.interview_list(program=program)
+    listed = selectors.interview_list(program=program, user=program.manager)
 
     assert [interview.notes for interview in listed.interviews] == [
         "需要移动端工具",
@@ -138,7 +161,7 @@ def test_the_list_shows_the_newest_and_counts_them_all(program, notes, monkeypat
 
 
 def test_themes_count_interviews_per_tag_most_raised_first(program, notes):
-    themes = selectors.interview_themes(program=program)
+    themes = selectors.interview_themes(program=program, user=program.manager)
 
     assert [(theme.name, theme.label, theme.count, theme.is_recurring) for theme in themes] == [
         ("process_blocker", "process blocker", 2, True),
@@ -150,7 +173,7 @@ def test_themes_count_interviews_per_tag_most_raised_first(program, notes):
 
 
 def test_the_four_fixed_themes_show_before_any_interview(program):
-    themes = selectors.interview_themes(program=program)
+    themes = selectors.interview_themes(program=program, user=program.manager)
 
     assert [(theme.name, theme.count) for theme in themes] == [
         ("process_blocker", 0),
@@ -197,7 +220,7 @@ def test_workspace_figures(program, manager, notes):
     DiagnosisTeamMemberFactory(program=program, user=manager, is_leader=True)
     DiagnosisRowFactory(program=program)
 
-    figures = selectors.workspace_figures(program=program)
+    figures = selectors.workspace_figures(program=program, user=manager)
 
     assert (figures.baseline_months, figures.team_count, figures.interview_count) == (12, 1, 3)
     assert (figures.recurring_themes, figures.summary.row_count) == (1, 1)

@@ -11,16 +11,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from salesopt.core import access
 from salesopt.kpis.catalog import METRICS, Grain
 from salesopt.kpis.presentation import display
 from salesopt.kpis.selectors import KpiQueryError, KpiSeries, kpi_series
-
-
-def company_wide_reader() -> Any:
-    return get_user_model()(username="manage.py", is_superuser=True, is_active=True)
 
 
 class Command(BaseCommand):
@@ -41,7 +37,7 @@ class Command(BaseCommand):
     def handle(self, *args: object, **options: Any) -> None:
         try:
             series = kpi_series(
-                user=company_wide_reader(),
+                user=access.command_line_reader(),
                 metric=options["metric"],
                 grain=options["grain"],
                 by=options["by"] or None,
