@@ -209,7 +209,7 @@ def visible_teams(user: AnyUser) -> QuerySet[Team]:
     scope = scope_of(user)
     if scope.reach == Reach.COMPANY:
         return Team.objects.all()
-    if scope.reach == Reach.TEAM:
+    if scope.reach == Reach.TEAM and scope.team is not None:  # a team scope has its team
         return Team.objects.filter(pk=scope.team.pk)
     return Team.objects.none()
 
