@@ -2,7 +2,7 @@
 #
 #   make run      SQLite + in-process Celery unless DATABASE_URL / REDIS_URL are set
 #   make test     the whole suite; tests needing PostgreSQL, Redis or Chromium skip with a reason
-#   make lint     formatting, lint rules, missing migrations, Django system checks
+#   make lint     formatting, lint rules, types, import contracts, missing migrations, Django checks
 #
 # Variables: PORT (8000), HOST (127.0.0.1), PYTHON (python3), PYTEST_ARGS, SEED_ARGS.
 
@@ -85,9 +85,11 @@ run: $(INSTALLED) ## Migrate, seed the demo company once, serve on 127.0.0.1:POR
 test: $(INSTALLED) ## Run the whole test suite (PYTEST_ARGS passed through)
 	$(VENV_PYTHON) -m pytest $(PYTEST_ARGS)
 
-lint: $(INSTALLED) ## ruff format --check, ruff check, missing migrations, Django checks
+lint: $(INSTALLED) ## ruff format and check, mypy, import-linter, missing migrations, Django checks
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 	$(MANAGE) makemigrations --check --dry-run
 	$(MANAGE) check
 
@@ -101,5 +103,5 @@ messages: $(INSTALLED) ## Extract and compile the Simplified Chinese translation
 
 clean: ## Remove the SQLite database, collected static files and caches (keeps .venv)
 	rm -rf db.sqlite3 db.sqlite3-journal staticfiles .test-media test-artifacts \
-		.pytest_cache .ruff_cache .mypy_cache
+		.pytest_cache .ruff_cache .mypy_cache .import_linter_cache
 	find . -path ./$(VENV) -prune -o -type d -name __pycache__ -prune -exec rm -rf {} +
