@@ -4,10 +4,12 @@ Zero setup: with no variables set, salesopt runs on a SQLite file in the project
 runs Celery tasks in process. DATABASE_URL and REDIS_URL switch to real servers.
 """
 
+import datetime as dt
 from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -38,6 +40,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "django_celery_beat",
+    "axes",
+    "csp",
     "salesopt.core",
     "salesopt.imports",
     "salesopt.kpis",
@@ -50,16 +54,23 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Below WhiteNoise, so static files stay cacheable; every other response is company data.
+    "salesopt.core.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Before LoginRequiredMiddleware, which then sends a timed-out user to the login page.
+    "salesopt.core.middleware.SessionTimeoutMiddleware",
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "salesopt.core.middleware.HtmxLoginRedirectMiddleware",
+    # Last: it turns a locked-out login attempt into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "salesopt.urls"
@@ -100,6 +111,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Axes first: it refuses a locked-out username before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "overview:home"
 LOGOUT_REDIRECT_URL = "login"
@@ -131,10 +147,55 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 MEDIA_URL = "media/"
 
 SESSION_COOKIE_HTTPONLY = True
+# A session ends after SALESOPT_SESSION_IDLE_HOURS without a request, and in any case
+# SALESOPT_SESSION_MAX_HOURS after the login (salesopt.core.middleware.SessionTimeoutMiddleware).
+SALESOPT_SESSION_IDLE_HOURS = env.float("SALESOPT_SESSION_IDLE_HOURS", default=8)
+SALESOPT_SESSION_MAX_HOURS = env.float("SALESOPT_SESSION_MAX_HOURS", default=12)
+SESSION_COOKIE_AGE = int(SALESOPT_SESSION_MAX_HOURS * 3600)
+SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# Content-Security-Policy: scripts only from our own static files (no inline script, no eval:
+# charts are drawn by static/js/charts.js from JSON data blocks). Styles allow inline because
+# plotly.js writes its own <style> rules and style attributes while drawing.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:", "blob:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
+# Login throttling (django-axes): SALESOPT_LOGIN_FAILURE_LIMIT wrong passwords in a row for one
+# username, or from one address, lock that username or address for
+# SALESOPT_LOGIN_LOCKOUT_MINUTES whatever the password; a successful login restarts both counts
+# (so colleagues behind one office address are not locked by one person's typos). Every attempt
+# is logged: successes in axes' AccessLog, failures in its AccessFailureLog (admin site).
+AXES_FAILURE_LIMIT = env.int("SALESOPT_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("SALESOPT_LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_LOCKOUT_CALLABLE = "salesopt.core.views.locked_out"
+# Behind N reverse proxies (a TLS terminator), the client's address is the N-th from the right
+# of X-Forwarded-For; without proxies it is the connection's own. The default trusts no header.
+SALESOPT_PROXY_COUNT = env.int("SALESOPT_PROXY_COUNT", default=0)
+AXES_IPWARE_PROXY_COUNT = SALESOPT_PROXY_COUNT or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if SALESOPT_PROXY_COUNT else ("REMOTE_ADDR",)
+)
+AXES_IPWARE_PROXY_ORDER = "right-most"
+AXES_USERNAME_FORM_FIELD = "username"
 
 # --- Celery -------------------------------------------------------------------------------
 # Unset REDIS_URL: tasks run eagerly in the web process (zero setup). Set: a real broker.
@@ -218,6 +279,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # Login attempts are audited by axes (its loggers and tables); its start-up banner, printed
+    # by every manage.py command, is not.
+    "loggers": {"axes.apps": {"level": "WARNING"}},
 }
 
 # --- salesopt -----------------------------------------------------------------------------

@@ -1,10 +1,28 @@
+// Draws every chart of the page from its JSON data block (salesopt.core.charts.render): pages
+// carry no inline script, so the Content-Security-Policy can forbid it. Charts are drawn when
+// the page loads and whenever htmx swaps new content in.
+//
 // plotly.js lays a funnel out at its default width when the chart is drawn before its card has
 // its final size, and does not redo it by itself: the bars then overflow the card. Resizing every
 // chart once the page, or an htmx swap, has settled redraws it at its card's width.
 // (Selected by `.plotly-graph-div`: htmx's settle step strips plotly's `.js-plotly-plot`.)
 (function () {
+  function drawCharts(root) {
+    if (!window.Plotly || !root.querySelectorAll) {
+      return;
+    }
+    root.querySelectorAll('script[type="application/json"][data-plotly-for]').forEach(function (block) {
+      var chart = document.getElementById(block.getAttribute("data-plotly-for"));
+      if (!chart || chart.salesoptDrawn) {
+        return;
+      }
+      var spec = JSON.parse(block.textContent);
+      chart.salesoptDrawn = true;
+      window.Plotly.newPlot(chart, spec[0], spec[1], spec[2]);
+    });
+  }
   function resizeCharts(root) {
-    if (!window.Plotly) {
+    if (!window.Plotly || !root.querySelectorAll) {
       return;
     }
     root.querySelectorAll(".plotly-graph-div").forEach(function (chart) {
@@ -13,6 +31,12 @@
       }
     });
   }
+  document.addEventListener("DOMContentLoaded", function () {
+    drawCharts(document);
+  });
+  document.addEventListener("htmx:load", function (event) {
+    drawCharts(event.target);
+  });
   window.addEventListener("load", function () {
     resizeCharts(document);
   });

@@ -48,3 +48,23 @@ def browser_context_args(browser_context_args):
 def screenshot_path():
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return lambda name: str(SCREENSHOTS / f"{name}.png")
+
+
+@pytest.fixture(autouse=True)
+def no_blocked_script_and_no_script_error(request):
+    """Every browser test fails on a Content-Security-Policy violation or an uncaught script
+    error: the pages must work under the policy, with no inline script."""
+    if "page" not in request.fixturenames:
+        yield
+        return
+    page = request.getfixturevalue("page")
+    problems: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            problems.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
+    yield
+    assert problems == []

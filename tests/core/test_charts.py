@@ -15,19 +15,30 @@ HOSTILE = '</script><script>alert("x")</script>'
 
 
 def figure_arguments(html: str) -> list:
-    """The arguments the chart's script passes to Plotly.newPlot, parsed back."""
-    call = re.search(r"<script>Plotly\.newPlot\((.*)\);</script>$", html, re.DOTALL)
-    assert call, html[:200]
-    return json.loads(f"[{call.group(1)}]")
+    """The element id and what charts.js passes to Plotly.newPlot (data, layout, config)."""
+    block = re.search(
+        r'<script type="application/json" data-plotly-for="([^"]+)">(.*)</script>$',
+        html,
+        re.DOTALL,
+    )
+    assert block, html[:200]
+    return [block.group(1), *json.loads(block.group(2))]
 
 
-def test_a_hostile_name_stays_a_string_inside_the_script():
+def test_a_hostile_name_stays_a_string_inside_the_data_block():
     html = render(go.Figure(go.Bar(x=[HOSTILE, "华南 & 华北"], y=[1, 2])), element_id="chart-x")
 
-    assert html.count("<script>") == 1 and html.count("</script>") == 1
+    assert html.count("<script") == 1 and html.count("</script>") == 1
     element_id, data, _layout, _config = figure_arguments(html)
     assert element_id == "chart-x"
     assert data[0]["x"] == [HOSTILE, "华南 & 华北"]
+
+
+def test_a_chart_holds_no_script_to_run():
+    html = render(go.Figure(go.Bar(x=[1], y=[1])), element_id="chart-z")
+
+    assert "<script>" not in html and "Plotly." not in html
+    assert re.search(r'<div id="chart-z" class="plotly-graph-div"', html)
 
 
 def test_script_json_escapes_what_could_end_the_script_element():

@@ -142,10 +142,11 @@ def test_the_organisation_has_four_regions_three_lines_and_six_led_teams(demo_co
     }
 
 
-def test_demo_accounts_log_in_with_the_demo_password(demo_company):
+def test_demo_accounts_log_in_with_the_demo_password(demo_company, rf):
     usernames = ["demo.admin", "demo.manager", "demo.exec", "demo.lead.south", "demo.rep.01"]
+    login = rf.post("/accounts/login/")  # the login throttle needs the request
 
-    users = [authenticate(username=name, password=DEMO_PASSWORD) for name in usernames]
+    users = [authenticate(login, username=name, password=DEMO_PASSWORD) for name in usernames]
 
     assert [user.get_username() for user in users] == usernames
     assert (users[0].is_staff, users[0].is_superuser) == (True, True)
@@ -156,7 +157,7 @@ def test_demo_accounts_log_in_with_the_demo_password(demo_company):
         Role.TEAM_LEAD,
         Role.SALES_REP,
     ]
-    assert authenticate(username="demo.rep.01", password="wrong") is None
+    assert authenticate(login, username="demo.rep.01", password="wrong") is None
     assert (
         Profile.objects.filter(source="demo").exclude(external_id=F("user__username")).count() == 0
     )
