@@ -1,9 +1,13 @@
 """Spreadsheet exports that are safe to open: no cell is ever read as a formula.
 
-A value from an imported file may start with `=`, `+`, `-`, `@`, a tab or a carriage return;
-Excel and LibreOffice would run it as a formula (OWASP "CSV injection"). Every export goes
-through `safe_cell`, which prefixes such text with an apostrophe, the convention spreadsheets
-display as plain text. Numbers, dates and blanks pass unchanged.
+A value from an imported file may start with `=`, `+`, `-`, `@`, `|`, a tab, a line break or
+NUL, or hold such a character right after its first line break; Excel and LibreOffice could run
+it as a formula or a DDE command (OWASP "CSV injection"). In CSV, `safe_cell` prefixes such text
+with an apostrophe, the convention spreadsheets display as plain text. In XLSX the cell keeps
+the exact text, typed as a string and styled with Excel's quote prefix (what Excel itself
+stores when one types an apostrophe first); characters XML cannot hold (control characters
+such as BEL, VT or NUL) are removed and line breaks written as LF, as Excel writes them.
+Numbers, dates and blanks pass unchanged.
 """
 
 from __future__ import annotations
@@ -11,26 +15,52 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
+# OWASP's list, with `|` (a DDE command: `|cmd`) and NUL (OWASP ASVS 1.2.10).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "|", "\t", "\r", "\n", "\0")
+LINE_BREAK = re.compile(r"\r\n?|\n")
+# What a sheet title may not hold (Excel's rule), besides the characters XML cannot hold.
+SHEET_TITLE_FORBIDDEN = re.compile(r"[\\/*?:\[\]]")
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+def could_run(text: str) -> bool:
+    """Whether a spreadsheet could read the text as a formula: it starts with a trigger, or its
+    first line break is followed by one."""
+    if text.startswith(FORMULA_TRIGGERS):
+        return True
+    line_break = LINE_BREAK.search(text)
+    return line_break is not None and text[line_break.end() :].startswith(FORMULA_TRIGGERS)
+
+
+def needs_guard(text: str) -> bool:
+    """Whether the text is written behind an apostrophe in CSV. Apostrophes before something
+    that could run count as part of it, so `unguard` can tell a guard from the text's own."""
+    return could_run(text.lstrip("'"))
+
+
 def safe_cell(value: Any) -> Any:
-    """The value as it may be written to a spreadsheet cell."""
+    """The value as it may be written to a CSV cell."""
     if value is None or isinstance(value, bool | int | float | Decimal | dt.date):
         return value
     text = str(value)
-    if text.startswith(FORMULA_TRIGGERS):
-        return "'" + text
+    return "'" + text if needs_guard(text) else text
+
+
+def unguard(text: str) -> str:
+    """The text `safe_cell` was given, from what it returned."""
+    if text.startswith("'") and needs_guard(text[1:]):
+        return text[1:]
     return text
 
 
@@ -47,11 +77,11 @@ def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
 def xlsx_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]], *, sheet: str) -> bytes:
     """A one-sheet workbook written in streaming mode; text cells are stored as strings."""
     workbook = Workbook(write_only=True)
-    worksheet = workbook.create_sheet(title=sheet[:31])
+    worksheet = workbook.create_sheet(title=_sheet_title(sheet))
     bold = Font(bold=True)
     header_cells = []
     for title in header:
-        cell = WriteOnlyCell(worksheet, value=safe_cell(title))
+        cell = _text_cell(worksheet, str(title))
         cell.font = bold
         header_cells.append(cell)
     worksheet.append(header_cells)
@@ -63,12 +93,25 @@ def xlsx_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]], *, sheet: s
 
 
 def _xlsx_value(worksheet: Any, value: Any) -> Any:
-    value = safe_cell(value)
     if isinstance(value, dt.datetime) and value.tzinfo is not None:
         return value.replace(tzinfo=None)  # Excel has no time zones; callers pass local times
-    if isinstance(value, str):
-        # openpyxl would store a leading "=" as a formula; an explicit string type never is.
-        cell = WriteOnlyCell(worksheet, value=value)
-        cell.data_type = "s"
-        return cell
-    return value
+    if value is None or isinstance(value, bool | int | float | Decimal | dt.date):
+        return value
+    return _text_cell(worksheet, str(value))
+
+
+def _text_cell(worksheet: Any, text: str) -> Any:
+    """A cell holding exactly `text` (less what XML cannot hold), never read as a formula."""
+    # XML reads a CR back as LF anyway; LF is the line break Excel itself writes in a cell.
+    text = LINE_BREAK.sub("\n", ILLEGAL_CHARACTERS_RE.sub("", text))
+    # openpyxl would store a leading "=" as a formula; an explicit string type never is.
+    cell = WriteOnlyCell(worksheet, value=text)
+    cell.data_type = "s"
+    if could_run(text):
+        cell.quotePrefix = True  # Excel shows and edits it as text, even after a double-click
+    return cell
+
+
+def _sheet_title(title: str) -> str:
+    cleaned = SHEET_TITLE_FORBIDDEN.sub(" ", ILLEGAL_CHARACTERS_RE.sub("", title)).strip("' ")
+    return cleaned[:31] or "Sheet1"

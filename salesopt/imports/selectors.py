@@ -11,6 +11,7 @@ import pandas as pd
 from django.db.models import QuerySet
 
 from salesopt.core import access
+from salesopt.core.exports import unguard
 
 from . import readers
 from .coercers import coerce_field
@@ -99,5 +100,5 @@ def _with_number(row: list[str]) -> list[Any]:
     number = row[0].lstrip("'")
     return [
         int(number) if number.isdigit() else number,
-        *(cell.removeprefix("'") for cell in row[1:]),
+        *(unguard(cell) for cell in row[1:]),
     ]

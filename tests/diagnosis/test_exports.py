@@ -4,6 +4,7 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
 from openpyxl import load_workbook
@@ -11,6 +12,7 @@ from openpyxl import load_workbook
 from diagnosis.exports import table1_header, table1_xlsx
 from salesopt.core.exports import XLSX_CONTENT_TYPE
 from tests.diagnosis.factories import DiagnosisRowFactory
+from tests.factories import OrderFactory, RegionFactory, SalesTargetFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -91,7 +93,11 @@ def test_a_formula_in_a_description_is_stored_as_text(program):
     sheet = load_workbook(io.BytesIO(table1_xlsx(program=program))).active
 
     cell = sheet.cell(row=2, column=2)
-    assert (cell.value, cell.data_type) == ('\'=HYPERLINK("http://evil","click")', "s")
+    assert (cell.value, cell.data_type, cell.quotePrefix) == (
+        '=HYPERLINK("http://evil","click")',
+        "s",
+        True,
+    )
 
 
 def test_other_programs_rows_stay_out(program):
@@ -115,3 +121,36 @@ def test_the_download_follows_the_users_language(client, manager, program, seed_
         "影响程度（高/中/低）",
         "根本原因分析",
     ]
+
+
+def test_table1_with_control_characters_downloads_without_them(client, manager, program):
+    DiagnosisRowFactory(program=program, description="响应慢\x07\x0b", root_cause="\x1b=无责任人")
+    client.force_login(manager)
+
+    response = client.get(reverse("diagnosis:table1-export"))
+
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert response.status_code == 200
+    assert (sheet["B2"].value, sheet["D2"].value, sheet["D2"].quotePrefix) == (
+        "响应慢",
+        "=无责任人",
+        True,
+    )
+
+
+def test_a_chart_with_a_control_character_in_a_name_downloads_as_xlsx(
+    client, manager, program, frozen_today
+):
+    region = RegionFactory(name="华\x07南", code="south")
+    SalesTargetFactory(region=region, amount=Decimal("100000"))
+    OrderFactory(region=region, amount=Decimal("50000"))
+    call_command("compute_kpis", verbosity=0)
+    client.force_login(manager)
+
+    response = client.get(
+        reverse("diagnosis:chart-data"), {"chart": "attainment-region", "format": "xlsx"}
+    )
+
+    rows = sheet_rows(response.content)[1:]
+    assert response.status_code == 200
+    assert ({row[0] for row in rows}, rows[-1]) == ({"华南"}, ["华南", "2026-10", 0.5])

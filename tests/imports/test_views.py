@@ -134,9 +134,9 @@ def test_error_report_downloads_neutralise_formulas(
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
     assert [cell.value for cell in sheet[1]] == ["row", "column", "value", "reason"]
     assert sheet["A2"].value == 4
-    assert sheet["C2"].value == "'=cmd|' /C calc'!A0"
-    assert sheet["C2"].data_type == "s"
-    assert "'=cmd" in csv_body.content.decode("utf-8-sig")
+    assert sheet["C2"].value == "=cmd|' /C calc'!A0"
+    assert (sheet["C2"].data_type, sheet["C2"].quotePrefix) == ("s", True)
+    assert "\n4,Created Date,'=cmd|' /C calc'!A0," in csv_body.content.decode("utf-8-sig")
 
 
 @pytest.mark.parametrize("language", ["en", "zh"])
