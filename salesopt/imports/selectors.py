@@ -9,6 +9,7 @@ from typing import Any
 
 import pandas as pd
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from salesopt.core import access
 from salesopt.core.exports import unguard
@@ -17,6 +18,7 @@ from . import readers
 from .coercers import coerce_field
 from .models import ImportRun, SavedMapping
 from .references import SMALL_REFERENCES, ReferenceLookups, problem_reason
+from .refusals import refusal_text
 from .schema import SCHEMAS, RecordKind
 from .services import local_copy, plan_of, sniffed_of
 
@@ -46,14 +48,18 @@ class Preview:
     headers: tuple[str, ...]
     rows: list[tuple[int, list[PreviewCell]]]  # (row number in the file, one cell per header)
     problem_count: int
+    problem: str = ""  # why the first rows cannot be read, if they cannot
 
 
 def import_preview(run: ImportRun, *, limit: int = PREVIEW_ROWS) -> Preview:
     """The first rows with each cell's problem under the current mapping (nothing written)."""
     sniffed = sniffed_of(run)
-    with local_copy(run) as path:
-        chunk = next(iter(readers.read_chunks(path, sniffed, chunk_rows=limit)), None)
-        plan = plan_of(run, path)
+    try:
+        with local_copy(run) as path:
+            chunk = next(iter(readers.read_chunks(path, sniffed, chunk_rows=limit)), None)
+            plan = plan_of(run, path)
+    except readers.UnreadableFile as unreadable:
+        return Preview(sniffed.headers, [], 0, problem=refusal_text(unreadable))
     if chunk is None:
         return Preview(sniffed.headers, [], 0)
     chunk = chunk.head(limit)
@@ -79,7 +85,7 @@ def _cell_problems(chunk: pd.DataFrame, plan: Any) -> dict[tuple[int, str], str]
         for row in coerced.errors.index[coerced.failed]:
             problems[(row, header)] = str(coerced.errors[row])
         if field.references in SMALL_REFERENCES and not plan.create_missing:
-            _, problem = lookups.resolve(field.references, coerced.values)
+            _resolved, problem = lookups.resolve(field.references, coerced.values)
             for row in problem.index[problem.ne("")]:
                 problems.setdefault((row, header), problem_reason(problem[row]))
         if field.required:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import tempfile
+import uuid
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -34,12 +35,14 @@ from .pipeline import ImportPlan, Outcome, process
 from .presets import Combine, get_preset, recognise
 from .presets.values import generic_value_map
 from .readers.contract import human_size
+from .refusals import SPLIT, refusal_text, with_advice
 from .schema import SCHEMAS, FieldType, RecordKind
 from .tables import MODELS
 
 ERROR_REPORT_HEADER = ("row", "column", "value", "reason")
 SAVED_PREFIX = "saved:"  # a saved mapping in the preset list, by id
-
+# Suffixes a stored upload keeps (lowercased); any other is stored as the format it holds.
+KNOWN_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xls")
 
 # --- upload -------------------------------------------------------------------------------
 
@@ -49,13 +52,15 @@ def import_run_upload(
 ) -> ImportRun:
     """Keep an uploaded file and propose how to read it; ValidationError if it is unusable.
 
-    A refused file leaves nothing behind: no run, no stored file.
+    A refused file leaves nothing behind: no run, no stored file. The file is stored under a
+    random name; the name it came with is kept for display only.
     """
     with _received(uploaded) as (path, digest):
         try:
             sniffed = readers.sniff(path)
+            readers.check_text(path, sniffed)
         except readers.UnreadableFile as problem:
-            raise ValidationError({"file": str(problem)}, code=problem.code) from problem
+            raise ValidationError({"file": refusal_text(problem)}, code=problem.code) from problem
         proposal = _propose(sniffed, kind)
         run = ImportRun(
             created_by=user,
@@ -68,9 +73,19 @@ def import_run_upload(
             **proposal,
         )
         with path.open("rb") as stored:
-            run.file.save(run.file_name, File(stored), save=False)
-        run.save()
+            run.file.save(_stored_name(run.file_name, sniffed), File(stored), save=False)
+        try:
+            run.save()
+        except BaseException:
+            run.file.delete(save=False)
+            raise
     return run
+
+
+def _stored_name(file_name: str, sniffed: readers.SniffResult) -> str:
+    """A random name with the file's suffix: nothing the uploader chose reaches the disk."""
+    suffix = Path(file_name).suffix.lower()
+    return uuid.uuid4().hex + (suffix if suffix in KNOWN_SUFFIXES else f".{sniffed.file_format}")
 
 
 @contextmanager
@@ -79,14 +94,17 @@ def _received(uploaded: File[bytes]) -> Iterator[tuple[Path, str]]:
     limit = settings.SALESOPT_IMPORT_MAX_BYTES
     if (uploaded.size or 0) > limit:
         message = _("The file is larger than the %(limit)s limit.") % {"limit": human_size(limit)}
-        raise ValidationError({"file": message}, code="too_large")
+        raise ValidationError({"file": with_advice(message, SPLIT)}, code="too_large")
     digest = hashlib.sha256()
-    suffix = Path(uploaded.name or "").suffix.lower()[:8]
-    with tempfile.NamedTemporaryFile(delete=False, suffix=suffix) as temporary:
-        for chunk in uploaded.chunks():
-            digest.update(chunk)
-            temporary.write(chunk)
-    path = Path(temporary.name)
+    with tempfile.NamedTemporaryFile(delete=False, prefix="salesopt-upload-") as temporary:
+        path = Path(temporary.name)
+        try:
+            for chunk in uploaded.chunks():
+                digest.update(chunk)
+                temporary.write(chunk)
+        except BaseException:
+            path.unlink(missing_ok=True)
+            raise
     try:
         yield path, digest.hexdigest()
     finally:
@@ -274,8 +292,18 @@ def plan_of(run: ImportRun, path: Path) -> ImportPlan:
 
 
 def import_run_validate(*, run_id: int) -> ImportRun:
-    """Dry run over every row: counts of what would change, and every problem, nothing written."""
+    """Dry run over every row: counts of what would change, and every problem, nothing written.
+
+    A file found unreadable further down than the upload looked ends FAILED with the reason.
+    """
     run = ImportRun.objects.get(pk=run_id)
+    try:
+        return _validate(run)
+    except readers.UnreadableFile as problem:
+        return _refuse(run, problem)
+
+
+def _validate(run: ImportRun) -> ImportRun:
     if run.status not in (ImportStatus.MAPPED, ImportStatus.VALIDATING):
         return run  # a redelivered task, or the admin moved on: nothing to do
     outcome = _run_pipeline(run, write=False, skip_invalid=True)
@@ -284,8 +312,28 @@ def import_run_validate(*, run_id: int) -> ImportRun:
 
 
 def import_run_execute(*, run_id: int, skip_invalid: bool = True) -> ImportRun:
-    """Import the valid rows in one transaction; the run's counts commit with the data."""
+    """Import the valid rows in one transaction; the run's counts commit with the data.
+
+    A file found unreadable further down than the upload looked ends FAILED with the reason
+    (and nothing written); any other failure is recorded on the run and raised.
+    """
     run = ImportRun.objects.get(pk=run_id)
+    try:
+        return _execute(run, skip_invalid=skip_invalid)
+    except readers.UnreadableFile as problem:
+        return _refuse(run, problem)
+
+
+def _refuse(run: ImportRun, problem: readers.UnreadableFile) -> ImportRun:
+    progress.clear(run.pk)
+    ImportRun.objects.filter(pk=run.pk).update(
+        status=ImportStatus.FAILED, finished_at=timezone.now(), message=refusal_text(problem)
+    )
+    run.refresh_from_db()
+    return run
+
+
+def _execute(run: ImportRun, *, skip_invalid: bool) -> ImportRun:
     if run.status not in (ImportStatus.MAPPED, ImportStatus.VALIDATED, ImportStatus.IMPORTING):
         return run  # done, cancelled or reverted already: a redelivery changes nothing
     ImportRun.objects.filter(pk=run.pk).update(
@@ -302,6 +350,8 @@ def import_run_execute(*, run_id: int, skip_invalid: bool = True) -> ImportRun:
     try:
         outcome = _run_pipeline(run, write=True, skip_invalid=skip_invalid,
                                 before_commit=record_with_the_data)  # fmt: skip
+    except readers.UnreadableFile:
+        raise  # the file's fault, not the import's: the caller records the reason
     except Exception as problem:
         ImportRun.objects.filter(pk=run.pk).update(
             status=ImportStatus.FAILED, finished_at=timezone.now(), message=str(problem)[:2000]
@@ -431,9 +481,11 @@ def import_file(
         run.file.delete(save=False)
         run.delete()  # a file we cannot map leaves nothing behind
         raise
-    if dry_run:
-        return import_run_validate(run_id=run.pk)
-    return import_run_execute(run_id=run.pk, skip_invalid=skip_invalid)
+    try:
+        return _validate(run) if dry_run else _execute(run, skip_invalid=skip_invalid)
+    except readers.UnreadableFile as problem:
+        _refuse(run, problem)
+        raise ValidationError(refusal_text(problem), code=problem.code) from problem
 
 
 def _map_as_proposed(run: ImportRun, *, preset: str, time_zone: str) -> None:

@@ -24,7 +24,7 @@ from salesopt.core.http import HtmxHttpRequest
 from . import progress, selectors, services
 from .forms import MappingForm, StartImportForm, UploadForm
 from .models import ImportRun, ImportStatus
-from .presets import example_rows, template_headers
+from .presets import PRESETS_BY_NAME, example_rows, template_headers
 from .schema import RecordKind
 
 RUNNING = (ImportStatus.VALIDATING, ImportStatus.IMPORTING)
@@ -53,7 +53,7 @@ def run_list(request: HttpRequest) -> HttpResponse:
                 time_zone=form.cleaned_data["time_zone"],
             )
         except ValidationError as problem:
-            form.add_error("file" if hasattr(problem, "error_dict") else None, problem)
+            form.add_error(None, problem)  # keyed by field ("file") or for the whole form
         else:
             return redirect("imports:run-detail", pk=run.pk)
     runs = selectors.visible_import_runs(request.user)[:100]
@@ -65,10 +65,7 @@ def run_list(request: HttpRequest) -> HttpResponse:
 def run_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     run = _run_for(request, pk)
     if request.method == "POST" and _chose_another_preset(run, request.POST):
-        services.import_run_repropose(
-            run=run, kind=request.POST["kind"], preset=request.POST.get("preset", "")
-        )
-        return render(request, _template(request), _detail_context(run, _mapping_form(run, None)))
+        return _repropose(request, run)
     form = _mapping_form(run, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -84,22 +81,50 @@ def run_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
                 user=request.user,
             )
         except ValidationError as problem:
-            form.add_error(None, problem)
+            if getattr(problem, "code", None) == "wrong_status":
+                return _moved_on(request, run, problem)
+            form.add_error(None, problem.messages)  # the service keys them by "mapping"
         else:
             if "validate" in request.POST:
                 services.import_run_request_validation(run=run)
                 url = reverse("imports:run-detail", kwargs={"pk": run.pk})
                 return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
             form = _mapping_form(run, None)
-    return render(request, _template(request), _detail_context(run, form))
+    # htmx swaps no 4xx response, so an invalid mapping it posted comes back as 200.
+    status = 400 if form.errors and not request.htmx else 200
+    return render(request, _template(request), _detail_context(run, form), status=status)
+
+
+def _repropose(request: HtmxHttpRequest, run: ImportRun) -> HttpResponse:
+    kind, preset = request.POST.get("kind", run.kind), request.POST.get("preset", "")
+    try:
+        services.import_run_repropose(run=run, kind=kind, preset=preset)
+    except ValidationError as problem:
+        return _moved_on(request, run, problem)
+    return render(request, _template(request), _detail_context(run, _mapping_form(run, None)))
+
+
+def _moved_on(request: HtmxHttpRequest, run: ImportRun, problem: ValidationError) -> HttpResponse:
+    """The run was checked, imported or cancelled meanwhile: its page says so, form or not."""
+    messages.error(request, " ".join(problem.messages))
+    url = reverse("imports:run-detail", kwargs={"pk": run.pk})
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
 def _chose_another_preset(run: ImportRun, data: Any) -> bool:
     """A new kind or preset: propose its mapping afresh rather than validate the old one."""
     current = services.chosen_preset(run)
     kind, preset = data.get("kind", run.kind), data.get("preset", current)
-    known = kind in {choice.value for choice in RecordKind}
+    known = kind in {choice.value for choice in RecordKind} and _offered(preset)
     return known and (kind != run.kind or preset != current)
+
+
+def _offered(preset: str) -> bool:
+    """Whether the preset list can hold this value: none, a built-in preset or a saved one."""
+    saved = preset.removeprefix(services.SAVED_PREFIX)
+    if saved != preset:
+        return saved.isdigit() and selectors.saved_mappings().filter(pk=int(saved)).exists()
+    return not preset or preset in PRESETS_BY_NAME
 
 
 def _template(request: HtmxHttpRequest) -> str:
@@ -107,7 +132,9 @@ def _template(request: HtmxHttpRequest) -> str:
 
 
 def _mapping_form(run: ImportRun, data: Any) -> MappingForm:
-    kind = RecordKind((data or {}).get("kind") or run.kind)
+    posted = (data or {}).get("kind")
+    kinds = {choice.value for choice in RecordKind}
+    kind = RecordKind(posted if posted in kinds else run.kind)  # the form refuses an unknown one
     columns = run.mapping.get("columns", {})
     initial = {
         "kind": run.kind,

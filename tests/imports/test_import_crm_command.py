@@ -8,6 +8,7 @@ from django.core.management import call_command
 
 from salesopt.core.models import Lead
 from salesopt.imports.models import ImportRun
+from salesopt.imports.readers import content as content_module
 from tests.factories import RegionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -168,3 +169,26 @@ def test_a_row_the_database_would_refuse_is_reported_not_fatal(tmp_path, kind, t
 
     code, result, _ = run_command(path, "--kind", kind, "--skip-invalid")
     assert (code, result["created"], result["rejected"]) == (0, 1, 1)
+
+
+@pytest.mark.parametrize("dry_run", [[], ["--dry-run"]], ids=["import", "dry-run"])
+def test_a_row_past_the_sample_that_cannot_be_read_exits_2_with_the_reason(
+    tmp_path, monkeypatch, dry_run
+):
+    monkeypatch.setattr(content_module, "SNIFF_BYTES", 256)  # the sniff sees the first rows only
+    rows = "".join(
+        f"00Q{number},王伟,某公司,Web,Open,2024-03-01,,华南\n" for number in range(10, 30)
+    )
+    path = write(tmp_path, HEADER + ROWS + rows + "00Q99,王,伟,某公司,Web,Open,2024-03-01,,华南\n")
+
+    code, result, error = run_command(path, "--preset", "salesforce.lead", "--skip-invalid",
+                                      *dry_run)  # fmt: skip
+
+    assert (code, result) == (2, {})
+    assert error == (
+        "Row 24 has 9 cells but the header row has 8; a value probably contains the delimiter "
+        "without quotes. Correct that row in Excel, save the file as “CSV UTF-8” and upload it "
+        "again."
+    )
+    assert Lead.objects.count() == 0
+    assert ImportRun.objects.get().status == "failed"

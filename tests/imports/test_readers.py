@@ -21,6 +21,18 @@ import pytest
 from salesopt.imports.readers import SniffResult, UnreadableFile, read_chunks, sniff
 from salesopt.imports.readers import content as content_module
 from salesopt.imports.readers.delimited import ReadPacer
+from tests.imports.hostile import (
+    MAIN,
+    PNG,
+    lying_encoding,
+    sheet_xml,
+    write_billion_laughs,
+    write_bomb,
+    write_external_entity,
+    write_workbook,
+    write_xlsb,
+    write_zip_not_workbook,
+)
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "crm_exports" / "hostile"
 
@@ -35,10 +47,6 @@ TABLE_ROWS = {
     3: dict(zip(HEADERS, TABLE[1], strict=True)),
     4: dict(zip(HEADERS, TABLE[2], strict=True)),
 }
-
-MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-RELATIONSHIPS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-PACKAGE_RELATIONSHIPS = "http://schemas.openxmlformats.org/package/2006/relationships"
 
 
 def quoted(cell: str, delimiter: str) -> str:
@@ -81,53 +89,6 @@ def peak_memory() -> Iterator[list[int]]:
     finally:
         result[0] = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
-
-
-def write_workbook(
-    path: Path,
-    sheet: str,
-    *,
-    shared_strings: str | None = None,
-    styles: str | None = None,
-    workbook_properties: str = "",
-) -> Path:
-    """A minimal .xlsx written by hand, for what openpyxl will not write."""
-    relations = [("rId1", "worksheet", "worksheets/sheet1.xml")]
-    parts = {"xl/worksheets/sheet1.xml": sheet}
-    if shared_strings is not None:
-        relations.append(("rId2", "sharedStrings", "sharedStrings.xml"))
-        parts["xl/sharedStrings.xml"] = shared_strings
-    if styles is not None:
-        relations.append(("rId3", "styles", "styles.xml"))
-        parts["xl/styles.xml"] = styles
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("[Content_Types].xml", "<Types/>")
-        archive.writestr(
-            "_rels/.rels", relationships([("rId1", "officeDocument", "xl/workbook.xml")])
-        )
-        archive.writestr(
-            "xl/workbook.xml",
-            f'<workbook xmlns="{MAIN}" xmlns:r="{RELATIONSHIPS}">{workbook_properties}'
-            '<sheets><sheet name="Data" sheetId="1" r:id="rId1"/></sheets></workbook>',
-        )
-        archive.writestr("xl/_rels/workbook.xml.rels", relationships(relations))
-        for name, text in parts.items():
-            archive.writestr(name, text)
-    return path
-
-
-def relationships(entries: list[tuple[str, str, str]]) -> str:
-    body = "".join(
-        f'<Relationship Id="{key}" Type="{RELATIONSHIPS}/{kind}" Target="{target}"/>'
-        for key, kind, target in entries
-    )
-    return f'<Relationships xmlns="{PACKAGE_RELATIONSHIPS}">{body}</Relationships>'
-
-
-def sheet_xml(rows: str, *, prefix: str = "") -> str:
-    p = f"{prefix}:" if prefix else ""
-    namespace = f"xmlns:{prefix}" if prefix else "xmlns"
-    return f'<{p}worksheet {namespace}="{MAIN}"><{p}sheetData>{rows}</{p}sheetData></{p}worksheet>'
 
 
 # --- CSV: encodings and delimiters ---------------------------------------------------------
@@ -361,7 +322,7 @@ def test_a_header_only_file_is_refused(tmp_path):
 
 def test_a_png_renamed_csv_is_refused(tmp_path):
     path = tmp_path / "leads.csv"
-    path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
+    path.write_bytes(PNG)
 
     assert refusal(path) == (
         "binary",
@@ -370,9 +331,7 @@ def test_a_png_renamed_csv_is_refused(tmp_path):
 
 
 def test_a_zip_that_is_not_a_workbook_is_refused(tmp_path):
-    path = tmp_path / "leads.csv"
-    with zipfile.ZipFile(path, "w") as archive:
-        archive.writestr("leads.txt", "id,name\n1,a\n")
+    path = write_zip_not_workbook(tmp_path / "leads.csv")
 
     assert refusal(path) == (
         "binary",
@@ -498,9 +457,8 @@ def test_a_line_longer_than_the_limit_is_refused_while_streaming(tmp_path, setti
 
 def test_bytes_invalid_in_the_encoding_past_the_sample_are_refused(tmp_path, monkeypatch):
     monkeypatch.setattr(content_module, "SNIFF_BYTES", 64)
-    rows = "".join(f"L{number},name\n" for number in range(20)).encode()
     path = tmp_path / "mixed.csv"
-    path.write_bytes(b"id,name\n" + rows + "L20,王伟\n".encode("gb18030"))
+    path.write_bytes(lying_encoding(valid_rows=20))
 
     assert refusal(path) == (
         "decode_error",
@@ -662,20 +620,6 @@ def test_a_value_beyond_the_column_limit_is_refused(tmp_path, settings):
     )
 
 
-def write_bomb(path: Path, *, uncompressed_bytes: int) -> Path:
-    """A sheet of one repeated row, streamed into the archive without building it in memory."""
-    write_workbook(path, sheet_xml(""))
-    block = b"<row><c><v>1</v></c></row>" * 40_000  # ~1 MB
-    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("xl/worksheets/sheet2.xml", b"")
-        with archive.open("xl/worksheets/bomb.xml", "w", force_zip64=True) as member:
-            member.write(f'<worksheet xmlns="{MAIN}"><sheetData>'.encode())
-            for _ in range(uncompressed_bytes // len(block)):
-                member.write(block)
-            member.write(b"</sheetData></worksheet>")
-    return path
-
-
 def test_a_decompression_bomb_is_refused_before_it_is_inflated(tmp_path):
     path = write_bomb(tmp_path / "bomb.xlsx", uncompressed_bytes=50 * 2**20)
     member = zipfile.ZipFile(path).getinfo("xl/worksheets/bomb.xml")
@@ -727,16 +671,7 @@ def test_a_member_lying_about_its_size_is_refused_without_inflating_it(tmp_path)
 
 
 def test_billion_laughs_in_the_shared_strings_is_refused(tmp_path):
-    laughs = (
-        '<?xml version="1.0"?><!DOCTYPE sst [<!ENTITY lol "lol">'
-        + "".join(
-            f'<!ENTITY lol{level} "{f"&lol{level - 1};" * 10 if level > 1 else "&lol;" * 10}">'
-            for level in range(1, 10)
-        )
-        + f']><sst xmlns="{MAIN}"><si><t>&lol9;</t></si></sst>'
-    )
-    rows = '<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>0</v></c></row>'
-    path = write_workbook(tmp_path / "laughs.xlsx", sheet_xml(rows), shared_strings=laughs)
+    path = write_billion_laughs(tmp_path / "laughs.xlsx")
 
     with peak_memory() as peak:
         code, message = refusal(path)
@@ -750,11 +685,7 @@ def test_billion_laughs_in_the_shared_strings_is_refused(tmp_path):
 
 
 def test_an_external_entity_in_a_sheet_is_refused(tmp_path):
-    sheet = (
-        '<?xml version="1.0"?><!DOCTYPE worksheet [<!ENTITY secret SYSTEM "file:///etc/passwd">]>'
-        + sheet_xml('<row r="1"><c t="inlineStr"><is><t>&secret;</t></is></c></row>')
-    )
-    path = write_workbook(tmp_path / "external.xlsx", sheet)
+    path = write_external_entity(tmp_path / "external.xlsx")
 
     assert refusal(path)[0] == "xml_dtd"
 
@@ -773,12 +704,7 @@ def test_a_crafted_row_number_beyond_excel_grid_is_refused(tmp_path):
 
 
 def test_an_xlsb_workbook_is_refused_with_advice(tmp_path):
-    path = tmp_path / "leads.xlsb"
-    with zipfile.ZipFile(path, "w") as archive:
-        archive.writestr(
-            "_rels/.rels", relationships([("rId1", "officeDocument", "xl/workbook.bin")])
-        )
-        archive.writestr("xl/workbook.bin", b"\x00")
+    path = write_xlsb(tmp_path / "leads.xlsb")
 
     assert refusal(path) == (
         "xlsb",

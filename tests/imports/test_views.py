@@ -1,14 +1,19 @@
 """The import pages: admin only, upload → map → check every row → import → summary → revert."""
 
+import html
 import io
+import re
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.urls import reverse
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 
 from salesopt.core.models import Lead
 from salesopt.imports.models import ImportRun, ImportStatus
+from salesopt.imports.readers import content as content_module
 from tests.factories import RegionFactory
 
 pytestmark = pytest.mark.django_db
@@ -29,8 +34,15 @@ def admin_client(client, admin_user):
     return client
 
 
-def upload(client, content: str = EXPORT, name: str = "leads.csv", encoding: str = "utf-8"):
-    file = SimpleUploadedFile(name, content.encode(encoding), content_type="text/csv")
+def upload(
+    client,
+    content: str = EXPORT,
+    name: str = "leads.csv",
+    encoding: str = "utf-8",
+    raw: bytes | None = None,
+):
+    data = content.encode(encoding) if raw is None else raw
+    file = SimpleUploadedFile(name, data, content_type="text/csv")
     return client.post(reverse("imports:run-list"), {"file": file})
 
 
@@ -149,3 +161,227 @@ def test_the_template_downloads_in_both_languages(admin_client, language):
     assert response.status_code == 200
     assert sheet.max_row == 3
     assert (sheet["A1"].value == "外部编号") is (language == "zh") or sheet["A1"].value
+
+
+def test_an_upload_is_stored_under_a_random_name_and_shown_under_its_own(
+    admin_client, settings, tmp_path
+):
+    settings.MEDIA_ROOT = str(tmp_path)
+
+    upload(admin_client, name="../Leads March.CSV")
+
+    run = ImportRun.objects.get()
+    stored = Path(run.file.name)
+    assert run.file_name == "Leads March.CSV"
+    assert (
+        stored.parent.parent.parent,
+        re.fullmatch(r"[0-9a-f]{32}\.csv", stored.name) is not None,
+    ) == (
+        Path("imports"),
+        True,
+    )
+    assert [path.name for path in tmp_path.rglob("*") if path.is_file()] == [stored.name]
+    body = admin_client.get(reverse("imports:run-list")).content.decode()
+    assert ">Leads March.CSV</a>" in body
+    detail = admin_client.get(reverse("imports:run-detail", kwargs={"pk": run.pk}))
+    assert "<h1>Leads March.CSV</h1>" in detail.content.decode()
+
+
+def test_an_xlsx_uploaded_as_csv_is_stored_as_what_its_name_says_and_read_as_excel(
+    admin_client, settings, tmp_path
+):
+    settings.MEDIA_ROOT = str(tmp_path)
+    book = Workbook()
+    book.active.append(["Lead ID", "Name", "Created Date"])
+    book.active.append(["00Q1", "王伟", "2024-03-01 14:05"])
+    content = io.BytesIO()
+    book.save(content)
+
+    response = upload(admin_client, content="", name="leads.bin", raw=content.getvalue())
+
+    run = ImportRun.objects.get()
+    assert response.status_code == 302
+    assert (Path(run.file.name).suffix, run.sniffed["file_format"]) == (".xlsx", "xlsx")
+    detail = admin_client.get(reverse("imports:run-detail", kwargs={"pk": run.pk}))
+    assert "王伟" in detail.content.decode()
+
+
+# --- an incomplete or unknown mapping -------------------------------------------------------
+
+MAPPED = ["external_id", "name", "company_name", "channel", "status", "created_at", "region"]
+
+
+def mapping_post(**changes: str | None) -> dict[str, str]:
+    form = {"kind": "lead", "preset": "salesforce.lead", "time_zone": "Asia/Shanghai",
+            "validate": "1"} | {f"column_{i}": name for i, name in enumerate(MAPPED)}  # fmt: skip
+    form |= changes
+    return {name: value for name, value in form.items() if value is not None}
+
+
+def run_state(run: ImportRun) -> tuple:
+    run.refresh_from_db()
+    return (run.status, run.kind, run.preset, run.source, run.mapping, run.time_zone,
+            run.create_missing)  # fmt: skip
+
+
+def page_errors(body: str) -> list[str]:
+    """The text of each error the page shows, its spaces and tags collapsed."""
+    found = re.findall(r'class="form-errors"[^>]*>(.*?)</(?:p|div)>', body, re.DOTALL)
+    return [" ".join(html.unescape(re.sub(r"<[^>]+>", " ", text)).split()) for text in found]
+
+
+def not_a_choice(value: str) -> str:
+    return f"Select a valid choice. {value} is not one of the available choices."
+
+
+@pytest.mark.parametrize(
+    ("changes", "error"),
+    [
+        ({"kind": None}, "This field is required."),
+        ({"kind": "planet"}, not_a_choice("planet")),
+        ({"time_zone": None}, "This field is required."),
+        ({"time_zone": "Mars/Olympus"}, "Unknown time zone (e.g. Asia/Shanghai)."),
+        ({"column_2": "salary"}, not_a_choice("salary")),
+        ({"preset": "no.such.preset"}, not_a_choice("no.such.preset")),
+        ({"preset": "saved:999"}, not_a_choice("saved:999")),
+        ({"preset": "saved:x"}, not_a_choice("saved:x")),
+        ({"column_1": ""}, "Map a column to the required field “name”."),
+        ({"column_1": "created_at"}, "Two columns are mapped to “created_at”."),
+    ],
+    ids=["no-kind", "unknown-kind", "no-time-zone", "unknown-time-zone", "not-a-field",
+         "unknown-preset", "saved-mapping-gone", "saved-mapping-not-an-id", "required-unmapped",
+         "mapped-twice"],
+)  # fmt: skip
+def test_an_incomplete_mapping_is_shown_with_its_error_and_changes_nothing(
+    admin_client, changes, error
+):
+    upload(admin_client)
+    run = ImportRun.objects.get()
+    before = run_state(run)
+
+    response = admin_client.post(
+        reverse("imports:run-detail", kwargs={"pk": run.pk}), mapping_post(**changes)
+    )
+
+    assert response.status_code == 400
+    assert error in page_errors(response.content.decode())
+    assert run_state(run) == before
+
+
+def test_an_incomplete_mapping_posted_by_htmx_swaps_the_form_back_with_its_error(admin_client):
+    upload(admin_client)
+    run = ImportRun.objects.get()
+    before = run_state(run)
+
+    response = admin_client.post(
+        reverse("imports:run-detail", kwargs={"pk": run.pk}),
+        mapping_post(column_1=""),
+        headers={"HX-Request": "true"},
+    )
+
+    body = response.content.decode()
+    assert (
+        response.status_code,
+        body.lstrip().startswith('<section class="card" id="mapping"'),
+    ) == (
+        200,
+        True,
+    )
+    assert "Map a column to the required field “name”." in page_errors(body)
+    assert run_state(run) == before
+
+
+def test_a_cancelled_run_refuses_another_preset_or_mapping_with_a_reason(admin_client):
+    upload(admin_client)
+    run = ImportRun.objects.get()
+    admin_client.post(reverse("imports:run-cancel", kwargs={"pk": run.pk}))
+    before = run_state(run)
+
+    detail = reverse("imports:run-detail", kwargs={"pk": run.pk})
+
+    another_preset = admin_client.post(detail, {"kind": "customer", "preset": ""}, follow=True)
+    a_mapping = admin_client.post(detail, mapping_post(), follow=True)
+
+    for response in (another_preset, a_mapping):
+        assert response.redirect_chain == [(detail, 302)]
+        assert (
+            '<li class="message error">This import is cancelled; that step is no longer possible.'
+            in response.content.decode()
+        )
+    assert run_state(run)[0] == "cancelled"
+    assert run_state(run) == before
+
+
+# --- the preview ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "reason"), [("en", "required, but empty"), ("zh-hans", "必填，但为空")],
+    ids=["en", "zh-hans"],
+)  # fmt: skip
+def test_the_preview_marks_a_blank_required_cell_in_the_first_rows(admin_client, language, reason):
+    upload(admin_client, content=EXPORT.replace("00Q1,王伟,", "00Q1,,"))
+    run = ImportRun.objects.get()
+
+    response = admin_client.get(
+        reverse("imports:run-detail", kwargs={"pk": run.pk}), headers={"accept-language": language}
+    )
+
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert f'data-problem="{reason}"></td>' in body
+
+
+# --- the history of imports from the command line -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "by"), [("en", "command line"), ("zh-hans", "命令行")], ids=["en", "zh-hans"]
+)
+def test_an_import_from_the_command_line_shows_in_the_history(admin_client, tmp_path, language, by):
+    path = tmp_path / "leads.csv"
+    path.write_text(EXPORT, encoding="utf-8")
+    call_command("import_crm", str(path), "--skip-invalid", stdout=io.StringIO())
+    run = ImportRun.objects.get()
+    headers = {"accept-language": language}
+
+    history = admin_client.get(reverse("imports:run-list"), headers=headers)
+    detail = admin_client.get(reverse("imports:run-detail", kwargs={"pk": run.pk}), headers=headers)
+    errors = admin_client.get(
+        reverse("imports:run-errors", kwargs={"pk": run.pk, "file_format": "xlsx"}), headers=headers
+    )
+
+    assert (run.created_by, run.status, run.rejected_count) == (None, "done", 1)
+    assert (history.status_code, detail.status_code, errors.status_code) == (200, 200, 200)
+    assert f"<td>{by}</td>" in history.content.decode()
+    assert "<h1>leads.csv</h1>" in detail.content.decode()
+
+
+def test_a_row_past_the_sampled_start_that_cannot_be_read_fails_the_check_with_the_reason(
+    admin_client, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(content_module, "SNIFF_BYTES", 512)  # the sniff sees the first rows only
+    rows = "".join(
+        f"00Q{number},王伟,某公司,Web,Open - Not Contacted,2024-03-01 09:00,华南\n"
+        for number in range(10, 40)
+    )
+    upload(admin_client, content=EXPORT + rows + "00Q99,王,伟,某公司,Web,Open,2024-03-01,华南\n")
+    run = ImportRun.objects.get()
+    detail = reverse("imports:run-detail", kwargs={"pk": run.pk})
+    reason = (
+        "Row 35 has 8 cells but the header row has 7; a value probably contains the delimiter "
+        "without quotes. Correct that row in Excel, save the file as “CSV UTF-8” and upload it "
+        "again."
+    )
+
+    preview = admin_client.get(detail)
+    with django_capture_on_commit_callbacks(execute=True):
+        check = admin_client.post(detail, mapping_post())
+    run.refresh_from_db()
+    summary = admin_client.get(detail)
+
+    assert (preview.status_code, check.status_code, summary.status_code) == (200, 302, 200)
+    assert reason in page_errors(preview.content.decode())
+    assert (run.status, run.message) == ("failed", reason)
+    assert reason in page_errors(summary.content.decode())
+    assert Lead.objects.count() == 0
