@@ -330,6 +330,19 @@ def test_a_png_renamed_csv_is_refused(tmp_path):
     )
 
 
+def test_a_bmp_renamed_csv_is_refused_but_a_header_starting_bm_is_read(tmp_path):
+    image = tmp_path / "leads.csv"
+    image.write_bytes(b"BM" + (70).to_bytes(4, "little") + b"\x00" * 4 + b"\x36" + b"\x00" * 60)
+    table = tmp_path / "bmi.csv"
+    table.write_text("BMI,姓名\n21.5,王伟\n", encoding="utf-8")
+
+    assert refusal(image) == (
+        "binary",
+        "This looks like a binary file (BMP image), not a CSV or Excel table.",
+    )
+    assert sniff(table).headers == ("BMI", "姓名")
+
+
 def test_a_zip_that_is_not_a_workbook_is_refused(tmp_path):
     path = write_zip_not_workbook(tmp_path / "leads.csv")
 

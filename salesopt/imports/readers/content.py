@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import re
 from pathlib import Path
 
 from charset_normalizer import from_bytes
@@ -17,15 +18,18 @@ SNIFF_BYTES = 2**20
 ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Office 97–2003 (and encrypted Office) files
 
-BINARY_SIGNATURES: tuple[tuple[bytes, Promise], ...] = (
-    (b"\x89PNG\r\n\x1a\n", _("PNG image")),
-    (b"\xff\xd8\xff", _("JPEG image")),
-    (b"GIF8", _("GIF image")),
-    (b"%PDF", _("PDF document")),
-    (b"\x1f\x8b", _("gzip archive")),
-    (b"7z\xbc\xaf\x27\x1c", _("7-Zip archive")),
-    (b"Rar!", _("RAR archive")),
-    (b"BM", _("BMP image")),
+# How each kind of file starts (a pattern matched at the first byte).
+BINARY_SIGNATURES: tuple[tuple[re.Pattern[bytes], Promise], ...] = (
+    (re.compile(rb"\x89PNG\r\n\x1a\n"), _("PNG image")),
+    (re.compile(rb"\xff\xd8\xff"), _("JPEG image")),
+    (re.compile(rb"GIF8"), _("GIF image")),
+    (re.compile(rb"%PDF"), _("PDF document")),
+    (re.compile(rb"\x1f\x8b"), _("gzip archive")),
+    (re.compile(rb"7z\xbc\xaf\x27\x1c"), _("7-Zip archive")),
+    (re.compile(rb"Rar!"), _("RAR archive")),
+    # "BM", the file size, then four reserved zero bytes: "BM" alone starts CSV headers too
+    # ("BMI,…").
+    (re.compile(rb"BM[\s\S]{4}\x00\x00\x00\x00"), _("BMP image")),
 )
 
 # Share of non-ASCII characters that must fall in GB2312 (the common simplified Chinese
@@ -50,7 +54,7 @@ def file_format_of(head: bytes) -> str:
     if head.startswith(OLE_MAGIC):
         return "xls"
     for signature, kind in BINARY_SIGNATURES:
-        if head.startswith(signature):
+        if signature.match(head):
             raise UnreadableFile(
                 _("This looks like a binary file (%(kind)s), not a CSV or Excel table."),
                 code="binary",
