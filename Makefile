@@ -66,7 +66,10 @@ $(INSTALLED): pyproject.toml | $(VENV_PYTHON)
 venv: $(INSTALLED) ## Create .venv and install the project with its dev tools
 
 run: export DEBUG := true
-run: $(INSTALLED) ## Migrate, seed the demo company once, serve on 127.0.0.1:PORT (8000)
+# Imports and KPI recomputes run in a worker beside the web server, through a local folder
+# queue when no REDIS_URL is set (see salesopt/settings/base.py).
+run: export SALESOPT_LOCAL_WORKER := true
+run: $(INSTALLED) ## Migrate, seed the demo company once, serve on 127.0.0.1:PORT (8000) with a worker
 	$(MANAGE) migrate --noinput
 	@if [ "$$($(MANAGE) shell --no-imports -c "$$DEMO_STATUS_PY")" = "seeded" ]; then \
 		echo "Demo company already seeded: skipping seed_demo (make clean to start over)."; \
@@ -79,8 +82,10 @@ run: $(INSTALLED) ## Migrate, seed the demo company once, serve on 127.0.0.1:POR
 	@echo "Computing the KPI snapshots the pages read…"
 	$(MANAGE) compute_kpis
 	@echo
-	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
-	$(MANAGE) runserver $(HOST):$(PORT)
+	@echo "Serving on http://$(HOST):$(PORT)/ with a background worker  (Ctrl-C to stop)"
+	@$(VENV)/bin/celery -A salesopt worker --pool=solo --loglevel=WARNING & worker=$$!; \
+		trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
+		$(MANAGE) runserver $(HOST):$(PORT)
 
 test: $(INSTALLED) ## Run the whole test suite (PYTEST_ARGS passed through)
 	$(VENV_PYTHON) -m pytest $(PYTEST_ARGS)
@@ -102,6 +107,7 @@ messages: $(INSTALLED) ## Extract and compile the Simplified Chinese translation
 	$(MANAGE) compilemessages -l zh_Hans --ignore=$(VENV)
 
 clean: ## Remove the SQLite database, collected static files and caches (keeps .venv)
-	rm -rf db.sqlite3 db.sqlite3-journal staticfiles .test-media test-artifacts \
+	rm -rf db.sqlite3 db.sqlite3-journal db.sqlite3-wal db.sqlite3-shm .local-state staticfiles \
+		.test-media test-artifacts \
 		.pytest_cache .ruff_cache .mypy_cache .import_linter_cache
 	find . -path ./$(VENV) -prune -o -type d -name __pycache__ -prune -exec rm -rf {} +

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from functools import partial
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -64,13 +65,26 @@ def recompute_after_import(*, months: Iterable[dt.date]) -> None:
     carry (created, won, closed, ordered…). Nothing is queued for an empty list, and nothing at
     all if the transaction rolls back.
     """
-    touched = sorted({month.replace(day=1) for month in months})
-    if not touched:
-        return
     from .tasks import recompute_kpis_task  # tasks import services: import at call time
 
-    period_from, period_to = f"{touched[0]:%Y-%m}", f"{touched[-1]:%Y-%m}"
-    transaction.on_commit(lambda: recompute_kpis_task.delay(period_from, period_to))
+    for first, last in touched_spans(months):
+        transaction.on_commit(partial(recompute_kpis_task.delay, f"{first:%Y-%m}", f"{last:%Y-%m}"))
+
+
+def touched_spans(months: Iterable[dt.date]) -> list[tuple[dt.date, dt.date]]:
+    """The first and last touched month of each run of consecutive calendar years.
+
+    A recompute covers whole years (a year's figures are computed from all of it), so one
+    touched month in 2019 and a file of 2026 recompute 2019 and 2026, not the years between.
+    """
+    touched = sorted({month.replace(day=1) for month in months})
+    spans: list[tuple[dt.date, dt.date]] = []
+    for month in touched:
+        if spans and month.year <= spans[-1][1].year + 1:
+            spans[-1] = (spans[-1][0], month)
+        else:
+            spans.append((month, month))
+    return spans
 
 
 @transaction.atomic

@@ -97,6 +97,12 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Zero setup runs a web server and a worker on one SQLite file: in WAL mode readers never
+    # wait for a writer, and a writer waits up to 30 s for another instead of failing at once.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"init_command": "PRAGMA journal_mode=WAL;", "timeout": 30}
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # JIT once spent minutes compiling a large batched UPDATE; our queries are planned, not JIT'd.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
@@ -198,15 +204,24 @@ AXES_IPWARE_PROXY_ORDER = "right-most"
 AXES_USERNAME_FORM_FIELD = "username"
 
 # --- Celery -------------------------------------------------------------------------------
-# Unset REDIS_URL: tasks run eagerly in the web process (zero setup). Set: a real broker.
+# REDIS_URL set: a real broker, result backend and cache. Unset (zero setup), two ways:
+# - SALESOPT_LOCAL_WORKER on (what `make run` does): tasks go through a queue in a local folder
+#   (kombu's filesystem transport) to a worker process `make run` starts beside the web server,
+#   so an import and the KPI recompute after it never hold a request; progress and sessions
+#   live in a file cache both processes share.
+# - off: tasks run eagerly inside the process that asks for them (tests, one-off commands).
 REDIS_URL = env.str("REDIS_URL", default="")
+SALESOPT_LOCAL_WORKER = not REDIS_URL and env.bool("SALESOPT_LOCAL_WORKER", default=False)
+SALESOPT_LOCAL_STATE_DIR = env.path("SALESOPT_LOCAL_STATE_DIR", default=BASE_DIR / ".local-state")
 # The longest task (a million-row import) must finish well inside the visibility timeout, or
 # Redis hands the same task to a second worker while the first still runs it.
 SALESOPT_LONGEST_TASK_SECONDS = env.int("SALESOPT_LONGEST_TASK_SECONDS", default=3600)
-CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+CELERY_TASK_ALWAYS_EAGER = not REDIS_URL and not SALESOPT_LOCAL_WORKER
 CELERY_TASK_EAGER_PROPAGATES = True
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_BROKER_URL = REDIS_URL or ("filesystem://" if SALESOPT_LOCAL_WORKER else "memory://")
 CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
+# Nothing reads a task's result back but the tests' own worker (with Redis).
+CELERY_TASK_IGNORE_RESULT = not REDIS_URL
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -225,6 +240,17 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": SALESOPT_LONGEST_TASK_SECONDS * 2,
     **_REDIS_SOCKET_OPTIONS,
 }
+if SALESOPT_LOCAL_WORKER:
+    _QUEUE_DIR = Path(SALESOPT_LOCAL_STATE_DIR) / "queue"
+    for _folder in ("messages", "control", "processed"):
+        (_QUEUE_DIR / _folder).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_QUEUE_DIR / "messages"),
+        "data_folder_out": str(_QUEUE_DIR / "messages"),
+        "control_folder": str(_QUEUE_DIR / "control"),
+        "processed_folder": str(_QUEUE_DIR / "processed"),
+        "store_processed": False,
+    }
 # The result backend retries a lost connection 20 times by default, and a publish subscribes to
 # its result first: against a hung Redis a publish took over two minutes. Fail at once instead.
 CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
@@ -270,9 +296,18 @@ CACHES = {
             "OPTIONS": {"socket_timeout": 5, "socket_connect_timeout": 5},
         }
         if REDIS_URL
+        else {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(Path(SALESOPT_LOCAL_STATE_DIR) / "cache"),
+        }
+        if SALESOPT_LOCAL_WORKER
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+if SALESOPT_LOCAL_WORKER:
+    # The worker holds SQLite's write lock while it imports: sessions must not need it, or a
+    # page asking for progress would wait for the import to end.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
 
 LOGGING = {
     "version": 1,

@@ -37,6 +37,16 @@ def test_recompute_after_import_queues_the_touched_months_on_commit(
     assert queued == [("2026-03", "2026-10")]
 
 
+def test_a_recompute_after_import_skips_the_years_it_did_not_touch(
+    queued, django_capture_on_commit_callbacks
+):
+    months = [dt.date(2019, 5, 3), dt.date(2026, 11, 1), dt.date(2025, 12, 9), dt.date(2019, 2, 1)]
+    with django_capture_on_commit_callbacks(execute=True):
+        recompute_after_import(months=months)
+
+    assert queued == [("2019-02", "2019-05"), ("2025-12", "2026-11")]
+
+
 def test_recompute_after_import_queues_nothing_when_the_import_rolls_back(
     queued, django_capture_on_commit_callbacks
 ):
