@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from django.contrib.staticfiles import finders
 from django.core.management import call_command
+from django.test import Client
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 COMPOSE_FILE = REPO_ROOT / "docker-compose.yml"
@@ -160,3 +161,37 @@ def test_login_page_loads_no_script_from_another_host(client):
     script_sources = re.findall(r"<script[^>]*\bsrc=[\"']([^\"']+)", page)
     assert script_sources
     assert [source for source in script_sources if re.match(r"(https?:)?//", source)] == []
+
+
+@pytest.mark.django_db
+def test_plotly_js_is_served_hashed_compressed_and_cached_for_a_year(settings, tmp_path, manager):
+    """As in production: the manifest storage's hashed name, WhiteNoise's gzip, a year's cache."""
+    settings.STATIC_ROOT = tmp_path
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    call_command("collectstatic", interactive=False, verbosity=0)
+    client = Client()  # a new handler: WhiteNoise reads the collected files when it starts
+    client.force_login(manager)
+
+    page = client.get("/").content.decode()
+    plotly_url = re.search(r'data-plotly="([^"]+)"', page).group(1)
+    response = client.get(plotly_url, headers={"Accept-Encoding": "gzip"})
+
+    assert re.fullmatch(r"/static/vendor/plotly\.min\.[0-9a-f]{12}\.js", plotly_url)
+    assert response.status_code == 200
+    assert response["Content-Encoding"] == "gzip"
+    max_age = int(re.search(r"max-age=(\d+)", response["Cache-Control"]).group(1))
+    assert max_age >= 365 * 24 * 3600
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/accounts/login/", "/imports/", "/plan/"])
+def test_pages_without_a_chart_load_no_plotly(client, admin_user, url):
+    client.force_login(admin_user)
+
+    page = client.get(url).content.decode()
+
+    assert "plotly.min" not in " ".join(re.findall(r"<script[^>]*\bsrc=[\"'][^\"']+", page))
+    assert "data-plotly-for" not in page

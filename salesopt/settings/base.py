@@ -312,11 +312,19 @@ if SALESOPT_LOCAL_WORKER:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"refusals_on_one_line": {"()": "salesopt.core.logging.RefusalsOnOneLine"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["refusals_on_one_line"]}
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    # Login attempts are audited by axes (its loggers and tables); its start-up banner, printed
-    # by every manage.py command, is not.
-    "loggers": {"axes.apps": {"level": "WARNING"}},
+    "loggers": {
+        # Django's own records go to our console once (its default config adds a second
+        # console handler under DEBUG, so each refusal printed twice).
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # Login attempts are audited by axes (its loggers and tables); its start-up banner,
+        # printed by every manage.py command, is not.
+        "axes.apps": {"level": "WARNING"},
+    },
 }
 
 # --- salesopt -----------------------------------------------------------------------------

@@ -52,17 +52,22 @@ def screenshot_path():
 
 @pytest.fixture(autouse=True)
 def no_blocked_script_and_no_script_error(request):
-    """Every browser test fails on a Content-Security-Policy violation or an uncaught script
-    error: the pages must work under the policy, with no inline script."""
+    """Every browser test fails on a console error (a Content-Security-Policy violation, a
+    missing file) or an uncaught script error: the pages must work under the policy, with no
+    inline script, and quietly."""
     if "page" not in request.fixturenames:
         yield
         return
     page = request.getfixturevalue("page")
     problems: list[str] = []
+    # Any console error: a CSP violation, a missing file (the favicon's 404 once), a failed
+    # request.
     page.on(
         "console",
         lambda message: (
-            problems.append(message.text) if "Content Security Policy" in message.text else None
+            problems.append(f"{message.type}: {message.text}")
+            if message.type == "error" or "Content Security Policy" in message.text
+            else None
         ),
     )
     page.on("pageerror", lambda error: problems.append(f"script error: {error}"))

@@ -16,12 +16,18 @@ def demo_company():
 def test_manager_logs_in_switches_to_chinese_and_sees_the_chart(
     live_server, page: Page, demo_company, screenshot_path
 ):
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
     page.goto(f"{live_server.url}/")
     expect(page).to_have_url(f"{live_server.url}/accounts/login/?next=/")
+    page.wait_for_load_state("load")
+    assert [url for url in requested if "plotly" in url] == []  # no chart, no plotly.js
     page.get_by_label("Username").fill("demo.manager")
     page.get_by_label("Password").fill("salesopt-demo")
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("heading", name="Overview")).to_be_visible()
+    expect(page.locator("#chart-revenue-vs-target .main-svg").first).to_be_visible()
+    assert len([url for url in requested if "plotly.min" in url]) == 1
 
     page.locator("#language-switcher-select").select_option("zh-hans")
 

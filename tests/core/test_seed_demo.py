@@ -8,6 +8,8 @@ tuned without the problems fading.
 from __future__ import annotations
 
 import datetime as dt
+import io
+import re
 import statistics
 from collections import Counter
 from decimal import Decimal
@@ -332,3 +334,15 @@ def test_the_current_month_stops_at_today(db, monkeypatch):
     assert Order.objects.filter(ordered_on__gte=today.date()).count() == 0
     assert SalesTarget.objects.filter(period_start=dt.date(2026, 11, 1)).count() == 54
     assert Program.objects.get().name == "2026 Q4 销售管理升级"
+
+
+def test_the_progress_and_the_summary_give_the_same_lead_count(db):
+    out = io.StringIO()
+
+    call_command("seed_demo", *SEED_OPTIONS, stdout=out)
+
+    printed = out.getvalue()
+    so_far = re.findall(r"([\d,]+) leads so far", printed)
+    summary = re.search(r"^\s+leads\s+([\d,]+)$", printed, re.MULTILINE)
+    assert so_far and summary
+    assert so_far[-1] == summary.group(1) == f"{Lead.objects.filter(source='demo').count():,}"

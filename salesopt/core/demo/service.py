@@ -150,25 +150,35 @@ def _seed_legacy_customers(run: _Run, count: int) -> None:
 
 
 def _seed_leads(run: _Run, total: int) -> None:
+    """Generates `total` leads; the progress counts those known by today (the summary's count:
+    leads the generator dates after today are left out)."""
+    written = 0
+    chunks = -(-total // CHUNK_LEADS)
     for chunk, first in enumerate(range(0, total, CHUNK_LEADS)):
         count = min(CHUNK_LEADS, total - first)
-        _seed_chunk(run, run.rng(CHUNK_STREAM, chunk), first=first, count=count)
-        run.say(f"leads {first + count:,} / {total:,} with their activities, deals and orders")
+        written += _seed_chunk(run, run.rng(CHUNK_STREAM, chunk), first=first, count=count)
+        run.say(
+            f"part {chunk + 1} of {chunks}: {written:,} leads so far, with their activities, "
+            "deals and orders"
+        )
 
 
-def _seed_chunk(run: _Run, rng: np.random.Generator, *, first: int, count: int) -> None:
-    """One chunk of leads and everything hanging off them; the order follows foreign keys."""
+def _seed_chunk(run: _Run, rng: np.random.Generator, *, first: int, count: int) -> int:
+    """One chunk of leads and everything hanging off them (the order follows foreign keys);
+    returns how many leads were written."""
     timeline, lookups = run.timeline, run.lookups
     leads = generate_leads(rng, timeline, run.staff, count=count, first=first)
     customers = customers_from_leads(leads)
     orders = orders_of_new_customers(rng, customers)
     run.tally.add(orders, timeline)
     upsert(tables.CUSTOMERS, known_customers(customers, timeline), lookups)
-    upsert(tables.LEADS, known_leads(leads, timeline), lookups)
+    known = known_leads(leads, timeline)
+    upsert(tables.LEADS, known, lookups)
     upsert(tables.OPPORTUNITIES, known_opportunities(leads, timeline), lookups)
     upsert(tables.ORDERS, known_orders(orders, timeline), lookups)
     upsert(tables.ACTIVITIES, activities_for(rng, leads, timeline), lookups)
     upsert(tables.COMPLAINTS, complaints_for(rng, customers, timeline), lookups)
+    return row_count(known)
 
 
 def _demo_row_counts() -> dict[str, int]:
