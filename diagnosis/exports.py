@@ -29,7 +29,7 @@ def table1_rows(*, program: Program) -> list[list[Any]]:
     return [
         [
             row.dimension_label,
-            row.description,
+            row.shown_description,
             row.get_impact_level_display(),
             row.root_cause,
             row.impact_amount,

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from salesopt.core.models import Program, TimeStampedModel
 
 from .evidence import evidence_figures
+from .finding_texts import finding_text
 
 
 class Duty(models.TextChoices):
@@ -232,6 +233,10 @@ class Finding(TimeStampedModel):
     )
     # The figures behind the finding as the rule computed them, e.g. {"median_hours": 52.5}.
     evidence = models.JSONField(_("evidence"), default=dict, blank=True)
+    # What a rule's words are made of (segment names, figures, thresholds): the title and
+    # description are written from them in the reader's language (diagnosis/finding_texts.py);
+    # `title` and `description` keep the text as first written, and a hand-logged finding's.
+    text_params = models.JSONField(_("text parameters"), default=dict, blank=True)
     evidence_url = models.CharField(
         _("evidence link"), max_length=500, blank=True, validators=[validate_evidence_link]
     )
@@ -280,6 +285,22 @@ class Finding(TimeStampedModel):
     def dimension_label(self) -> str:
         return dimension_label(self.dimension)
 
+    def _written(self) -> tuple[str, str] | None:
+        if self.source != FindingSource.DATA:
+            return None
+        return finding_text(self.rule_key, self.text_params)
+
+    @property
+    def shown_title(self) -> str:
+        """The title in the reader's language (a hand-logged finding's, as typed)."""
+        written = self._written()
+        return written[0] if written else self.title
+
+    @property
+    def shown_description(self) -> str:
+        written = self._written()
+        return written[1] if written else self.description
+
     @property
     def evidence_figures(self) -> list[tuple[str, str]]:
         """The evidence as the reader reads it: labelled in their language, with units."""
@@ -303,6 +324,9 @@ class DiagnosisRow(TimeStampedModel):
     )
     dimension = models.CharField(_("problem dimension"), max_length=64)
     description = models.TextField(_("problem description"))
+    # True while the description is the accepted finding's own words: it is then written in
+    # each reader's language; editing the description makes it the manager's text.
+    description_from_finding = models.BooleanField(_("description from the finding"), default=False)
     impact_level = models.CharField(_("impact level"), max_length=8, choices=ImpactLevel.choices)
     root_cause = models.TextField(_("root cause"), blank=True)
     impact_amount = models.DecimalField(
@@ -334,3 +358,10 @@ class DiagnosisRow(TimeStampedModel):
     @property
     def dimension_label(self) -> str:
         return dimension_label(self.dimension)
+
+    @property
+    def shown_description(self) -> str:
+        """The description in the reader's language while it is the finding's own words."""
+        if self.description_from_finding and self.finding is not None:
+            return self.finding.shown_description or self.description
+        return self.description

@@ -14,24 +14,36 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.utils.translation import gettext as _
-
-from salesopt.core.templatetags.salesopt_format import money, percent
 
 from .baseline import Filters, Total, figure, figures, months, read, totals
 from .dashboard import top_share
+from .finding_texts import finding_text
 from .models import ImpactLevel, ProblemDimension
 
 
 @dataclass(frozen=True)
 class Proposal:
+    """A problem a rule found: what it is made of; its words are written when it is read."""
+
     rule_key: str
-    title: str
+    text_params: dict[str, Any]
     dimension: str
-    description: str
     impact_level: str
     impact_amount: Decimal | None = None
     evidence: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def title(self) -> str:
+        return self._text()[0]
+
+    @property
+    def description(self) -> str:
+        return self._text()[1]
+
+    def _text(self) -> tuple[str, str]:
+        text = finding_text(self.rule_key, self.text_params)
+        assert text is not None, f"no text for rule {self.rule_key}"
+        return text
 
 
 @dataclass(frozen=True)
@@ -76,18 +88,14 @@ def slow_response(context: Context) -> list[Proposal]:
         found.append(
             Proposal(
                 rule_key=f"slow_response:region:{region}",
-                title=_("Slow lead response in %(region)s") % {"region": region},
-                dimension=ProblemDimension.LEAD_MANAGEMENT,
-                description=_(
-                    "%(region)s answers leads in a median %(hours).0f h (A-grade deadline "
-                    "%(deadline)s h); %(rate)s of its graded leads miss their deadline."
-                )
-                % {
+                text_params={
                     "region": region,
                     "hours": median or 0,
                     "deadline": deadline,
-                    "rate": percent(rate),
+                    "rate": rate,
+                    "limit": limit,
                 },
+                dimension=ProblemDimension.LEAD_MANAGEMENT,
                 impact_level=ImpactLevel.HIGH,
                 impact_amount=_amount(_lost_revenue(conversion, context)),
                 evidence={
@@ -116,17 +124,17 @@ def low_conversion(context: Context) -> list[Proposal]:
             continue
         if total.denominator < settings.SALESOPT_FINDING_MIN_SEGMENT_LEADS:
             continue
-        names = {"region": region, "product_line": product_line}
         found.append(
             Proposal(
                 rule_key=f"low_conversion:{region}/{product_line}",
-                title=_("Low lead conversion: %(region)s × %(product_line)s") % names,
+                text_params={
+                    "region": region,
+                    "product_line": product_line,
+                    "rate": rate,
+                    "company": company,
+                    "gap": settings.SALESOPT_FINDING_CONVERSION_GAP,
+                },
                 dimension=ProblemDimension.CUSTOMER_CONVERSION,
-                description=_(
-                    "%(region)s × %(product_line)s converts %(rate)s of its leads against "
-                    "%(company)s company-wide."
-                )
-                % {**names, "rate": percent(rate), "company": percent(company)},
                 impact_level=ImpactLevel.MEDIUM,
                 impact_amount=_amount(_lost_revenue(total, context)),
                 evidence={
@@ -155,14 +163,8 @@ def long_cycles(context: Context) -> list[Proposal]:
         found.append(
             Proposal(
                 rule_key=f"long_cycle:grade:{grade}",
-                title=_("Long sales cycle on grade %(grade)s leads") % {"grade": grade},
+                text_params={"grade": grade, "days": days, "company": company or 0, "limit": limit},
                 dimension=ProblemDimension.SALES_PROCESS,
-                description=_(
-                    "Grade %(grade)s leads (the large deals) take a median %(days).0f days from "
-                    "lead to win, against %(company).0f days company-wide. Deal size is not a "
-                    "KPI dimension; lead grade is the cut that shows it."
-                )
-                % {"grade": grade, "days": days, "company": company or 0},
                 impact_level=ImpactLevel.HIGH,
                 evidence={
                     "median_cycle_days": round(days, 1),
@@ -182,10 +184,8 @@ def workload_concentration(context: Context) -> list[Proposal]:
     return [
         Proposal(
             rule_key="workload_concentration",
-            title=_("Workload concentrated on a few reps"),
+            text_params={"share": share, "limit": settings.SALESOPT_FINDING_TOP_REP_SHARE},
             dimension=ProblemDimension.TEAM_COLLABORATION,
-            description=_("The busiest 20%% of reps carry %(share)s of all activities.")
-            % {"share": percent(share)},
             impact_level=ImpactLevel.MEDIUM,
             evidence={"top_20_percent_share": round(share, 6), "reps": len(activity)},
         )
@@ -200,13 +200,8 @@ def slow_ramp_up(context: Context) -> list[Proposal]:
     return [
         Proposal(
             rule_key="slow_ramp_up",
-            title=_("New reps are slow to their first win"),
+            text_params={"days": days, "limit": limit},
             dimension=ProblemDimension.TEAM_CAPABILITY,
-            description=_(
-                "New reps take a median %(days).0f days from hire to their first won deal "
-                "(threshold %(limit)s days)."
-            )
-            % {"days": days, "limit": limit},
             impact_level=ImpactLevel.MEDIUM,
             evidence={"median_ramp_up_days": round(days, 1), "threshold_days": limit},
         )
@@ -226,13 +221,8 @@ def missed_targets(context: Context) -> list[Proposal]:
             found.append(
                 Proposal(
                     rule_key=f"missed_target:{dimension}:{name}",
-                    title=_("%(name)s misses its targets") % {"name": name},
+                    text_params={"name": name, "rate": rate, "limit": limit, "gap": gap},
                     dimension=ProblemDimension.TARGET_ATTAINMENT,
-                    description=_(
-                        "%(name)s reached %(rate)s of its target over the baseline, "
-                        "%(gap)s short per quarter."
-                    )
-                    % {"name": name, "rate": percent(rate), "gap": money(gap)},
                     impact_level=ImpactLevel.HIGH,
                     impact_amount=_amount(gap),
                     evidence={
@@ -256,13 +246,8 @@ def complaint_hot_spots(context: Context) -> list[Proposal]:
         found.append(
             Proposal(
                 rule_key=f"complaint_hot_spot:region:{region}",
-                title=_("Unhappy customers in %(region)s") % {"region": region},
+                text_params={"region": region, "score": score, "limit": limit},
                 dimension=ProblemDimension.CUSTOMER_SERVICE,
-                description=_(
-                    "Complaints in %(region)s score %(score).1f of 5 on satisfaction "
-                    "(threshold %(limit)s)."
-                )
-                % {"region": region, "score": score, "limit": limit},
                 impact_level=ImpactLevel.MEDIUM,
                 evidence={
                     "satisfaction_score": round(score, 2),
@@ -283,12 +268,8 @@ def low_repurchase(context: Context) -> list[Proposal]:
     return [
         Proposal(
             rule_key="low_repurchase",
-            title=_("Few customers buy again"),
+            text_params={"rate": rate, "limit": limit},
             dimension=ProblemDimension.CUSTOMER_CONVERSION,
-            description=_(
-                "%(rate)s of buying customers order again within a month (threshold %(limit)s)."
-            )
-            % {"rate": percent(rate), "limit": percent(limit)},
             impact_level=ImpactLevel.LOW,
             evidence={"repurchase_rate": round(rate, 6)},
         )

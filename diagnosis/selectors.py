@@ -223,7 +223,12 @@ def program_findings(*, program: Program) -> QuerySet[Finding]:
 
 def table1_rows(*, program: Program) -> QuerySet[DiagnosisRow]:
     """Table 1 of the program, in the manager's order."""
-    return DiagnosisRow.objects.filter(program=program).order_by("position", "pk")
+    # The finding comes along: a row still in its words is written from it for each reader.
+    return (
+        DiagnosisRow.objects.filter(program=program)
+        .select_related("finding")
+        .order_by("position", "pk")
+    )
 
 
 def table1_summary(*, program: Program) -> ImpactSummary:

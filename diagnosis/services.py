@@ -235,6 +235,7 @@ def diagnosis_row_create(
     impact_amount: Decimal | None = None,
     evidence_url: str = "",
     finding: Finding | None = None,
+    description_from_finding: bool = False,
 ) -> DiagnosisRow:
     """Append a row to the program's Table 1."""
     if not description.strip():
@@ -251,6 +252,7 @@ def diagnosis_row_create(
         program=program,
         finding=finding,
         description=description.strip(),
+        description_from_finding=description_from_finding and finding is not None,
         root_cause=root_cause.strip(),
         position=_next_position(program),
         **fields,
@@ -266,6 +268,12 @@ def diagnosis_row_update(*, row: DiagnosisRow, **fields: Any) -> DiagnosisRow:
     if "description" in fields and not fields["description"].strip():
         raise ValidationError({"description": _("Describe the problem.")})
     cleaned = _clean_row_fields(fields)
+    if "description" in cleaned:
+        typed = cleaned["description"].strip()
+        if row.description_from_finding and typed in (row.description, row.shown_description):
+            del cleaned["description"]  # the finding's words, as shown: still the finding's
+        else:
+            cleaned["description_from_finding"] = False
     for name, value in cleaned.items():
         setattr(row, name, value.strip() if isinstance(value, str) else value)
     row.save(update_fields=[*cleaned, "updated_at"])
@@ -312,6 +320,7 @@ def finding_propose(
     impact_amount: Decimal | None = None,
     evidence: dict[str, Any] | None = None,
     evidence_url: str = "",
+    text_params: dict[str, Any] | None = None,
 ) -> Finding:
     """Create or refresh the finding a KPI rule raised; a decision already taken is kept.
 
@@ -332,7 +341,13 @@ def finding_propose(
         program=program,
         source=FindingSource.DATA,
         rule_key=rule_key,
-        defaults={"title": title, "description": description, "evidence": evidence or {}, **fields},
+        defaults={
+            "title": title,
+            "description": description,
+            "evidence": evidence or {},
+            "text_params": text_params or {},
+            **fields,
+        },
     )
     return finding
 
@@ -360,6 +375,7 @@ def findings_refresh(*, program: Program, user: Any) -> list[Finding]:
             impact_level=proposal.impact_level,
             impact_amount=proposal.impact_amount,
             evidence=proposal.evidence,
+            text_params=proposal.text_params,
         )
         for proposal in rules.proposals(filters)
     ]
@@ -410,6 +426,7 @@ def finding_accept(*, finding: Finding, user: User) -> DiagnosisRow:
         finding=finding,
         dimension=finding.dimension,
         description=finding.description or finding.title,
+        description_from_finding=finding.source == FindingSource.DATA,
         impact_level=finding.impact_level,
         impact_amount=finding.impact_amount,
         evidence_url=finding.evidence_url,

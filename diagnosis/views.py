@@ -74,6 +74,7 @@ def _editable_program(request: HttpRequest) -> Program:
 def _row_form(row: DiagnosisRow, data: Any = None) -> DiagnosisRowForm:
     initial = {name: getattr(row, name) for name in DiagnosisRowForm.base_fields}
     initial["dimension"] = row.dimension_label
+    initial["description"] = row.shown_description
     return DiagnosisRowForm(
         data, initial=initial, prefix=f"row-{row.pk}", html_form_id=f"table1-row-form-{row.pk}"
     )
