@@ -13,11 +13,17 @@ company-wide only) gives no rows and `available` False.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import statistics
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from enum import StrEnum
 from typing import Any
 
+from django.utils.translation import gettext as _
+
+from salesopt.core.periods import Quarter, add_months, company_today
 from salesopt.kpis.catalog import METRICS, Dimension, Rollup, canonical_cut
 from salesopt.kpis.periods import month_starts
 from salesopt.kpis.selectors import KpiPoint, KpiQueryError, KpiSeries, kpi_series
@@ -45,15 +51,33 @@ class Filters:
     def unfiltered(self) -> Filters:
         return Filters(self.period_from, self.period_to, self.reader)
 
+    def without(self, *names: str) -> Filters:
+        """The same read with the named filters (region, product_line, team) left out."""
+        kept = {name: value for name, value in self.dimensions().items() if name not in names}
+        return Filters(self.period_from, self.period_to, self.reader, **kept)
+
+
+class Unapplied(StrEnum):
+    """Why a filter was left out of a read."""
+
+    NOT_KEPT = "not_kept"  # the KPI is not kept by that cut (medians by team × grade, say)
+    NO_TARGET = "no_target"  # no target is set by that cut (targets by region × product line)
+
 
 @dataclass(frozen=True)
 class Read:
-    """The rows of one read, keyed by the requested `by` dimensions only."""
+    """The rows of one read, keyed by the requested `by` dimensions only, and the filters the
+    stored cuts did not let it apply (the chart says which, and why)."""
 
     rows: list[KpiPoint]
     by: tuple[str, ...]
-    filtered: bool
+    unapplied: tuple[str, ...] = ()
+    why: Unapplied = Unapplied.NOT_KEPT
     available: bool = True
+
+    @property
+    def filtered(self) -> bool:
+        return not self.unapplied
 
     def key(self, point: KpiPoint) -> tuple[str, ...]:
         return tuple(point.dims[name] for name in self.by)
@@ -76,26 +100,115 @@ class Total:
 
 
 def read(metric: str, *, by: Sequence[str] = (), filters: Filters, grain: str = "month") -> Read:
-    """One kpi_series call, narrowed by the filters the KPI's stored cuts allow."""
+    """One kpi_series call, narrowed by as many of the filters as the stored cuts allow.
+
+    Filters on a `by` dimension only pick rows; the others add their dimension to the cut. When
+    the cut with all of them is not kept, the largest subset that is kept applies, and the rest
+    are named in `unapplied`.
+    """
     wanted = filters.dimensions()
-    extra = {name: value for name, value in wanted.items() if name not in by}
-    series = _series(metric, (*by, *extra), filters, grain) if extra else None
-    filtered = series is not None or not extra
-    if series is None:
-        series = _series(metric, tuple(by), filters, grain)
-        extra = {}
-    if series is None:
-        return Read([], tuple(by), filtered=True, available=False)
-    inside = {name: value for name, value in wanted.items() if name in by}
+    extra = [name for name in wanted if name not in by]
+    # A team filter on a read by rep keeps that team's reps, as a team lead reads them.
+    reps_of_team = wanted.get("team") if "rep" in by and "team" in extra else None
+    if reps_of_team is not None:
+        extra.remove("team")
+    for applied in _subsets_largest_first(extra):
+        series = _series(metric, (*by, *applied), filters, grain, reps_of_team)
+        if series is not None:
+            break
+    else:
+        return Read([], tuple(by), available=False)
+    chosen = {name: value for name, value in wanted.items() if name in by or name in applied}
     rows = [
-        point
+        _paced(metric, grain, point)
         for point in series.rows
-        if all(point.dims.get(name) == value for name, value in {**extra, **inside}.items())
+        if all(point.dims.get(name) == value for name, value in chosen.items())
     ]
-    return Read(rows, tuple(by), filtered)
+    return Read(rows, tuple(by), tuple(name for name in extra if name not in applied))
 
 
-def _series(metric: str, names: Sequence[str], filters: Filters, grain: str) -> KpiSeries | None:
+def _subsets_largest_first(names: Sequence[str]) -> list[tuple[str, ...]]:
+    return [
+        subset
+        for size in range(len(names), -1, -1)
+        for subset in itertools.combinations(names, size)
+    ]
+
+
+def running_share(month: dt.date) -> float:
+    """How much of the month has gone by today: 1 for a past month, 0 for a future one."""
+    today = company_today()
+    end = add_months(month, 1)
+    if today >= end:
+        return 1.0
+    if today < month:
+        return 0.0
+    return ((today - month).days + 1) / (end - month).days
+
+
+def _paced(metric: str, grain: str, point: KpiPoint) -> KpiPoint:
+    """A running month's attainment is judged against the share of its target already due.
+
+    The month's revenue so far against its whole target would read as a miss every time; the
+    overview judges the running quarter the same way. Every later sum (a quarter, the window,
+    a finding) adds these paced targets, so the chart, its reading and the findings agree.
+    """
+    if metric != "target_attainment" or grain != "month" or point.denominator is None:
+        return point
+    share = running_share(point.period_start)
+    if share == 1.0:
+        return point
+    due = point.denominator * Decimal(str(round(share, 6)))
+    value = float(point.numerator or 0) / float(due) if due else None
+    return replace(point, denominator=due, value=value)
+
+
+@dataclass(frozen=True)
+class QuarterPart:
+    """A quarter's months inside the range: summed, and how many of its three there are."""
+
+    key: tuple[str, ...]
+    quarter: str
+    numerator: float
+    denominator: float
+    months: int
+
+    def ratio(self) -> float | None:
+        return self.numerator / self.denominator if self.denominator else None
+
+    @property
+    def label(self) -> str:
+        """`2025-Q4`, or `2025-Q4 (2 of 3 months)` when the range holds only part of it."""
+        if self.months == 3:
+            return self.quarter
+        return _("%(quarter)s (%(months)s of 3 months)") % {
+            "quarter": self.quarter,
+            "months": self.months,
+        }
+
+
+def by_quarter(found: Read) -> list[QuarterPart]:
+    """Monthly ratio parts summed per quarter, only over the months the read holds.
+
+    A quarter read straight from the snapshots would add the months outside the window (and a
+    running quarter's months still to come).
+    """
+    parts: dict[tuple[tuple[str, ...], str], list[float]] = {}
+    for point in found.rows:
+        quarter = str(Quarter.containing(point.period_start))
+        summed = parts.setdefault((found.key(point), quarter), [0.0, 0.0, 0])
+        summed[0] += float(point.numerator or 0)
+        summed[1] += float(point.denominator or 0)
+        summed[2] += 1
+    return [
+        QuarterPart(key, quarter, numerator, denominator, int(count))
+        for (key, quarter), (numerator, denominator, count) in parts.items()
+    ]
+
+
+def _series(
+    metric: str, names: Sequence[str], filters: Filters, grain: str, reps_of_team: str | None
+) -> KpiSeries | None:
     """The series by `names`, or None when that cut is not stored within the reader's scope."""
     cut = canonical_cut(tuple(Dimension(name) for name in names))
     if not METRICS[metric].stores(cut):
@@ -108,6 +221,7 @@ def _series(metric: str, names: Sequence[str], filters: Filters, grain: str) -> 
             by=[dimension.value for dimension in cut],
             period_from=filters.period_from,
             period_to=filters.period_to,
+            reps_of_team=reps_of_team,
         )
     except KpiQueryError:
         # Stored company-wide but not per team or per rep (medians, attainment): a scoped

@@ -7,15 +7,16 @@ download holds, so the numbers downloaded are the numbers charted. 16 kpi_series
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 
 from salesopt.core.templatetags.salesopt_format import money, percent
+from salesopt.kpis.catalog import DIMENSION_LABELS, Dimension
 
-from .baseline import Filters, Read, figure, figures, read, totals
+from .baseline import Filters, Read, Unapplied, by_quarter, figure, figures, read, totals
 
 WORKLOAD_TOP_SHARE = 0.2  # "the busiest 20% of reps"
 
@@ -27,16 +28,40 @@ class ChartData:
     reading: str
     header: list[str]
     rows: list[list[Any]]
-    # Every filter was applied (else the figures are the reader's whole scope).
-    filtered: bool = True
+    # The filters the chart could not apply (its figures then cover those the reader's whole
+    # scope), and why.
+    unapplied: tuple[str, ...] = ()
+    why: Unapplied = Unapplied.NOT_KEPT
     # The reader's scope can read these figures at all (a team lead cannot read medians by
     # region, stored company-wide only).
     available: bool = True
 
+    @property
+    def filtered(self) -> bool:
+        return not self.unapplied
 
-def _flags(*reads: Read) -> tuple[bool, bool]:
-    """(filtered, available) of a chart drawn from these reads."""
-    return all(found.filtered for found in reads), all(found.available for found in reads)
+    @property
+    def note(self) -> str:
+        """Which filters the chart leaves out and why; '' when it applies them all."""
+        if not self.unapplied:
+            return ""
+        names = "、".join(str(DIMENSION_LABELS[Dimension(name)]) for name in self.unapplied)
+        if self.why == Unapplied.NO_TARGET:
+            return _("Not narrowed by %(filters)s: no target is set by that cut.") % {
+                "filters": names
+            }
+        return _("Not narrowed by %(filters)s: these figures are not kept by that cut.") % {
+            "filters": names
+        }
+
+
+def _flags(*reads: Read) -> tuple[tuple[str, ...], Unapplied, bool]:
+    """(unapplied filters, why, available) of a chart drawn from these reads."""
+    unapplied = tuple(dict.fromkeys(name for found in reads for name in found.unapplied))
+    why = next(
+        (found.why for found in reads if found.why == Unapplied.NO_TARGET), Unapplied.NOT_KEPT
+    )
+    return unapplied, why, all(found.available for found in reads)
 
 
 def _hours(value: float | None) -> str:
@@ -82,10 +107,24 @@ def funnel(filters: Filters) -> ChartData:
 
 
 def _attainment(
-    filters: Filters, *, key: str, title: str, by: str, grain: str, label: str
+    filters: Filters, *, key: str, title: str, by: str, quarterly: bool, label: str
 ) -> ChartData:
-    found = read("target_attainment", by=[by], filters=filters, grain=grain)
-    rows = [[point.dims[by], point.period, _round(point.value)] for point in found.rows]
+    """Monthly attainment, or summed per quarter over the window's own months; the running
+    month judged against its target so far (baseline._paced)."""
+    found = read("target_attainment", by=[by], filters=filters)
+    applied = [name for name in filters.dimensions() if name not in found.unapplied]
+    if applied and not any(point.denominator for point in found.rows):
+        # No target is set by this cut (targets by region × product line, say): say so and
+        # show the figures without those filters rather than an empty chart.
+        found = replace(
+            read("target_attainment", by=[by], filters=filters.without(*applied)),
+            unapplied=tuple(filters.dimensions()),
+            why=Unapplied.NO_TARGET,
+        )
+    if quarterly:
+        rows = [[part.key[0], part.label, _round(part.ratio())] for part in by_quarter(found)]
+    else:
+        rows = [[point.dims[by], point.period, _round(point.value)] for point in found.rows]
     overall = figures("target_attainment", found)
     scored = {name[0]: value for name, value in overall.items() if value is not None}
     if scored:
@@ -107,7 +146,7 @@ def attainment_by_region(filters: Filters) -> ChartData:
         key="attainment-region",
         title=_("Target attainment by region and month"),
         by="region",
-        grain="month",
+        quarterly=False,
         label=_("Region"),
     )
 
@@ -118,7 +157,7 @@ def attainment_by_product_line(filters: Filters) -> ChartData:
         key="attainment-product-line",
         title=_("Target attainment by product line and quarter"),
         by="product_line",
-        grain="quarter",
+        quarterly=True,
         label=_("Product line"),
     )
 
@@ -220,9 +259,9 @@ def top_share(activity_counts: list[float]) -> float | None:
 
 def workload(filters: Filters) -> ChartData:
     activities = read("activities_per_rep_day", by=["rep"], filters=filters)
-    # Both columns must cover the same reps: when activities cannot be narrowed, neither is.
-    narrowed = filters if activities.filtered else filters.unfiltered()
-    revenue = read("revenue", by=["rep"], filters=narrowed)
+    # Both columns must cover the same reps: revenue leaves out the filters activities could
+    # not apply.
+    revenue = read("revenue", by=["rep"], filters=filters.without(*activities.unapplied))
     activity_totals = totals(activities)
     revenues = figures("revenue", revenue)
     rows: list[list[Any]] = sorted(
@@ -263,6 +302,8 @@ def complaints(filters: Filters) -> ChartData:
             "region": lowest,
             "score": scores[lowest],
         }
+    elif rows:
+        reading = _("No satisfaction score in the period.")
     else:
         reading = _("No complaint in the period.")
     return ChartData(

@@ -21,7 +21,8 @@ COMPILED = CATALOG.with_suffix(".mo")
 SOURCE_DIRS = ["salesopt", "diagnosis", "planning", "execution", "evaluation", "templates"]
 
 ENTRY = re.compile(
-    r'^msgid "(?P<id>(?:[^"\\]|\\.)*)"\n(?:msgid_plural "(?:[^"\\]|\\.)*"\n)?'
+    r'^(?:msgctxt "(?P<context>(?:[^"\\]|\\.)*)"\n)?'
+    r'msgid "(?P<id>(?:[^"\\]|\\.)*)"\n(?:msgid_plural "(?:[^"\\]|\\.)*"\n)?'
     r'msgstr(?:\[0\])? "(?P<str>(?:[^"\\]|\\.)*)"',
     re.MULTILINE,
 )
@@ -31,10 +32,16 @@ def unescape(text: str) -> str:
     return re.sub(r"\\(.)", lambda m: {"n": "\n", "t": "\t"}.get(m[1], m[1]), text)
 
 
-def catalog_entries(path: Path) -> dict[str, str]:
-    """msgid → msgstr of a catalog written with --no-wrap (one line per string)."""
+def catalog_entries(path: Path) -> dict[tuple[str | None, str], str]:
+    """(msgctxt, msgid) → msgstr of a catalog written with --no-wrap (one line per string)."""
     text = path.read_text(encoding="utf-8")
-    return {unescape(m["id"]): unescape(m["str"]) for m in ENTRY.finditer(text) if m["id"]}
+    return {
+        (unescape(m["context"]) if m["context"] is not None else None, unescape(m["id"])): unescape(
+            m["str"]
+        )
+        for m in ENTRY.finditer(text)
+        if m["id"]
+    }
 
 
 def test_every_message_in_the_catalog_is_translated():
@@ -53,8 +60,10 @@ def test_compiled_catalog_matches_the_source_catalog():
     catalog = catalog_entries(CATALOG)
     stale = [
         msgid
-        for msgid, msgstr in catalog.items()
-        if "%(counter)s" not in msgid and translations.gettext(msgid) != msgstr
+        for (context, msgid), msgstr in catalog.items()
+        if "%(counter)s" not in msgid
+        and (translations.pgettext(context, msgid) if context else translations.gettext(msgid))
+        != msgstr
     ]
 
     assert stale == [], "run `make messages` to recompile the catalog"

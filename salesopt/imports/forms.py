@@ -11,19 +11,9 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import SavedMapping
 from .presets import presets_for
-from .schema import SCHEMAS, RecordKind
+from .schema import KIND_LABELS, SCHEMAS, RecordKind
 from .tables import TABLES
 
-KIND_LABELS = {
-    RecordKind.LEAD: _("Leads"),
-    RecordKind.CUSTOMER: _("Customers"),
-    RecordKind.ACTIVITY: _("Activities"),
-    RecordKind.OPPORTUNITY: _("Opportunities"),
-    RecordKind.ORDER: _("Orders"),
-    RecordKind.COMPLAINT: _("Complaints"),
-    RecordKind.TARGET: _("Sales targets"),
-    RecordKind.USER: _("Users and reps"),
-}
 KIND_CHOICES = [(kind.value, label) for kind, label in KIND_LABELS.items()]
 FIELD_LABELS_EXTRA = {
     "external_id": _("id in the source system"),

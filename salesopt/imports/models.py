@@ -6,9 +6,9 @@ from django.utils.translation import gettext_lazy as _
 
 from salesopt.core.models import TimeStampedModel
 
-from .schema import RecordKind
+from .schema import KIND_LABELS
 
-KIND_CHOICES = [(kind.value, kind.value) for kind in RecordKind]
+KIND_CHOICES = [(kind.value, label) for kind, label in KIND_LABELS.items()]
 
 
 class ImportStatus(models.TextChoices):

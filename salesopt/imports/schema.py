@@ -10,6 +10,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 
+from django.utils.translation import pgettext_lazy
+
 
 class RecordKind(enum.StrEnum):
     LEAD = "lead"
@@ -20,6 +22,20 @@ class RecordKind(enum.StrEnum):
     COMPLAINT = "complaint"
     TARGET = "target"
     USER = "user"
+
+
+# What a person reads for each kind, in their language. Their own context: "Leads" the record
+# kind is 线索, "Leads" the KPI is a count (线索数).
+KIND_LABELS = {
+    RecordKind.LEAD: pgettext_lazy("record kind", "Leads"),
+    RecordKind.CUSTOMER: pgettext_lazy("record kind", "Customers"),
+    RecordKind.ACTIVITY: pgettext_lazy("record kind", "Activities"),
+    RecordKind.OPPORTUNITY: pgettext_lazy("record kind", "Opportunities"),
+    RecordKind.ORDER: pgettext_lazy("record kind", "Orders"),
+    RecordKind.COMPLAINT: pgettext_lazy("record kind", "Complaints"),
+    RecordKind.TARGET: pgettext_lazy("record kind", "Sales targets"),
+    RecordKind.USER: pgettext_lazy("record kind", "Users and reps"),
+}
 
 
 class FieldType(enum.StrEnum):

@@ -25,7 +25,7 @@ from . import progress, selectors, services
 from .forms import MappingForm, StartImportForm, UploadForm
 from .models import ImportRun, ImportStatus
 from .presets import PRESETS_BY_NAME, example_rows, template_headers
-from .schema import RecordKind
+from .schema import KIND_LABELS, RecordKind
 
 RUNNING = (ImportStatus.VALIDATING, ImportStatus.IMPORTING)
 
@@ -57,7 +57,7 @@ def run_list(request: HttpRequest) -> HttpResponse:
         else:
             return redirect("imports:run-detail", pk=run.pk)
     runs = selectors.visible_import_runs(request.user)[:100]
-    context = {"form": form, "runs": runs, "kinds": list(RecordKind)}
+    context = {"form": form, "runs": runs, "kinds": list(KIND_LABELS.items())}
     return render(request, "imports/run_list.html", context, status=400 if form.errors else 200)
 
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -100,13 +100,23 @@ def kpi_series(
     by: str | Sequence[str] | None = None,
     period_from: str | dt.date | None = None,
     period_to: str | dt.date | None = None,
+    reps_of_team: str | None = None,
 ) -> KpiSeries:
-    """One KPI per period (and per value of the `by` dimensions) within the user's scope."""
+    """One KPI per period (and per value of the `by` dimensions) within the user's scope.
+
+    `reps_of_team` (a team's name) keeps a by=rep read to that team's current members, as a
+    team lead reads it: the rep cut is not stored per team, and a rep belongs to one team.
+    """
     definition, grain_value, cut = _parse_request(metric, grain, by)
     first, end = _parse_range(grain_value, period_from, period_to)
     plan = _read_plan(user, definition, cut)
     if plan is None:
         return KpiSeries(definition, grain_value, cut)
+    if reps_of_team is not None:
+        if Dimension.REP not in cut:
+            raise KpiQueryError("reps_of_team needs a read by rep")
+        members = access.visible_profiles(user).filter(team__name=reps_of_team)
+        plan = replace(plan, scope=plan.scope & Q(rep_id__in=members.values("user_id")))
     rows = _points(definition, grain_value, cut, _fetch(definition, grain_value, plan, first, end))
     return KpiSeries(
         definition, grain_value, cut, _filled(definition, grain_value, cut, rows, first, end)

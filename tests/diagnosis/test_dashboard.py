@@ -48,7 +48,7 @@ def test_the_workspace_shows_every_chart_with_its_reading(client, demo_manager):
     for element_id in CHART_IDS:
         assert f'id="{element_id}"' in body
     assert "华南 answers leads in a median 34 h against a 2 h A-grade deadline" in body
-    assert "Lowest attainment: 云服务 at 73.6% of target over the period." in body
+    assert "Lowest attainment: 云服务 at 79.7% of target over the period." in body
 
 
 @pytest.mark.django_db

@@ -21,7 +21,6 @@ from salesopt.imports.presets import (
     zoho,
 )
 from salesopt.imports.presets.base import (
-    KIND_LABELS,
     Combine,
     Preset,
     normalise_header,
@@ -32,7 +31,6 @@ from salesopt.imports.presets.template import example_rows, template_headers
 from salesopt.imports.schema import RecordKind
 
 __all__ = [
-    "KIND_LABELS",
     "PRESETS",
     "PRESETS_BY_NAME",
     "Combine",

@@ -16,21 +16,10 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from types import MappingProxyType
 
-from salesopt.imports.presets.values import generic_value_map
-from salesopt.imports.schema import SCHEMAS, FieldType, RecordKind
+from django.utils.translation import gettext as _
 
-KIND_LABELS: Mapping[RecordKind, str] = MappingProxyType(
-    {
-        RecordKind.LEAD: "Leads",
-        RecordKind.CUSTOMER: "Customers",
-        RecordKind.ACTIVITY: "Activities",
-        RecordKind.OPPORTUNITY: "Opportunities",
-        RecordKind.ORDER: "Orders",
-        RecordKind.COMPLAINT: "Complaints",
-        RecordKind.TARGET: "Targets",
-        RecordKind.USER: "Users",
-    }
-)
+from salesopt.imports.presets.values import generic_value_map
+from salesopt.imports.schema import KIND_LABELS, SCHEMAS, FieldType, RecordKind
 
 _NOT_WORD = re.compile(r"[\W_]+")
 _SPACES = re.compile(r"\s+")
@@ -83,7 +72,7 @@ class Preset:
 
     @property
     def label(self) -> str:
-        return f"{self.crm_label} · {KIND_LABELS[self.kind]}"
+        return f"{_(self.crm_label)} · {KIND_LABELS[self.kind]}"
 
     @cached_property
     def _by_header(self) -> dict[str, str]:

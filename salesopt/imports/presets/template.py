@@ -7,10 +7,13 @@ in either language; choice columns accept the canonical codes and the Chinese na
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_noop
+
 from salesopt.imports.presets.base import Preset, make_preset, signature
 from salesopt.imports.schema import SCHEMAS, RecordKind
 
-CRM, LABEL = "salesopt", "salesopt template"
+# Marked for translation here, translated where the preset label is shown.
+CRM, LABEL = "salesopt", gettext_noop("salesopt template")
 
 LANGUAGES = ("en", "zh")
 
