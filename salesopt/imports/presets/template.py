@@ -77,104 +77,112 @@ KIND_HEADERS: dict[RecordKind, dict[str, tuple[str, str]]] = {
 }  # fmt: skip
 
 # Two rows per kind, in schema field order; the Chinese rows use the Chinese choice names.
+# They name the demo company's own people, regions, product lines and teams (`seed_demo`), so
+# a downloaded template imports there without a rejected row: reps by e-mail or username
+# (their display names depend on the seed), regions and product lines by code in English and by
+# name in Chinese. Later kinds refer to the earlier kinds' rows (activity A-3001 to lead L-1001,
+# order SO-5001 to opportunity O-4002): import the templates in the order the page lists them.
+_SOUTH_REP, _EAST_REP = "demo.rep.01@demo.salesopt.example", "demo.rep.08"
 _EXAMPLES: dict[RecordKind, dict[str, tuple[tuple[str, ...], tuple[str, ...]]]] = {
     RecordKind.LEAD: {
         "en": (
             ("L-1001", "Wang Lei", "Huanan Tech", "Trade show", "2024 Spring Expo", "Manufacturing",
-             "medium", "high", "A", "South China", "Industrial IoT", "wang.fang@example.com",
+             "medium", "high", "A", "south", "smart-lock", _SOUTH_REP,
              "contacted", "2024-03-01 14:05", "2024-03-01 15:30", "", "", "120000.00", ""),
             ("L-1002", "Li Na", "Donghai Retail", "Website", "", "Retail", "small", "low", "C",
-             "East China", "", "Zhao Min", "new", "2024-03-02 09:10", "", "", "", "", ""),
+             "east", "", _EAST_REP, "new", "2024-03-02 09:10", "", "", "", "", ""),
         ),
         "zh": (
             ("L-1001", "王磊", "华南科技", "展会", "2024春季展", "制造业", "中型", "高", "A",
-             "华南", "工业物联网", "王芳", "已联系", "2024/3/1 14:05", "2024/3/1 15:30", "", "",
+             "华南", "智能门锁", _SOUTH_REP, "已联系", "2024/3/1 14:05", "2024/3/1 15:30", "", "",
              "12万", ""),
             ("L-1002", "李娜", "东海零售", "官网", "", "零售", "小型", "低", "C", "华东", "",
-             "赵敏", "未处理", "2024/3/2 9:10", "", "", "", "", ""),
+             _EAST_REP, "未处理", "2024/3/2 9:10", "", "", "", "", ""),
         ),
     },
     RecordKind.CUSTOMER: {
         "en": (
-            ("C-2001", "Huanan Tech", "Manufacturing", "large", "South China",
-             "wang.fang@example.com", "2023-11-20 10:00"),
-            ("C-2002", "Donghai Retail", "Retail", "medium", "East China", "Zhao Min",
+            ("C-2001", "Huanan Tech", "Manufacturing", "large", "south", _SOUTH_REP,
+             "2023-11-20 10:00"),
+            ("C-2002", "Donghai Retail", "Retail", "medium", "east", _EAST_REP,
              "2024-01-08 16:45"),
         ),
         "zh": (
-            ("C-2001", "华南科技", "制造业", "大型", "华南", "王芳", "2023年11月20日 10:00"),
-            ("C-2002", "东海零售", "零售", "中型", "华东", "赵敏", "2024年1月8日 16:45"),
+            ("C-2001", "华南科技", "制造业", "大型", "华南", _SOUTH_REP, "2023年11月20日 10:00"),
+            ("C-2002", "东海零售", "零售", "中型", "华东", _EAST_REP, "2024年1月8日 16:45"),
         ),
     },
     RecordKind.ACTIVITY: {
         "en": (
-            ("A-3001", "call", "wang.fang@example.com", "L-1001", "", "2024-03-01 15:30",
+            ("A-3001", "call", _SOUTH_REP, "L-1001", "", "2024-03-01 15:30",
              "First call: needs three quotes"),
-            ("A-3002", "visit", "Zhao Min", "", "C-2002", "2024-03-05 10:00", "On-site demo"),
+            ("A-3002", "visit", _EAST_REP, "", "C-2002", "2024-03-05 10:00", "On-site demo"),
         ),
         "zh": (
-            ("A-3001", "电话", "王芳", "L-1001", "", "2024/3/1 15:30", "首次电话：需要三份报价"),
-            ("A-3002", "拜访", "赵敏", "", "C-2002", "2024/3/5 10:00", "上门演示"),
+            ("A-3001", "电话", _SOUTH_REP, "L-1001", "", "2024/3/1 15:30", "首次电话：需要三份报价"),
+            ("A-3002", "拜访", _EAST_REP, "", "C-2002", "2024/3/5 10:00", "上门演示"),
         ),
     },
     RecordKind.OPPORTUNITY: {
         "en": (
-            ("O-4001", "Huanan Tech IoT rollout", "L-1001", "C-2001", "wang.fang@example.com",
-             "South China", "Industrial IoT", "proposal", "580000.00", "60%", "2024-03-08 11:00",
+            ("O-4001", "Huanan Tech smart locks", "L-1001", "C-2001", _SOUTH_REP,
+             "south", "smart-lock", "proposal", "580000.00", "60%", "2024-03-08 11:00",
              "2024-05-31", ""),
-            ("O-4002", "Donghai POS upgrade", "", "C-2002", "Zhao Min", "East China", "",
+            ("O-4002", "Donghai store cameras", "", "C-2002", _EAST_REP, "east", "security",
              "won", "96000.00", "100%", "2024-01-15 09:00", "2024-03-20", "2024-03-18 17:00"),
         ),
         "zh": (
-            ("O-4001", "华南科技物联网项目", "L-1001", "C-2001", "王芳", "华南", "工业物联网",
+            ("O-4001", "华南科技智能门锁项目", "L-1001", "C-2001", _SOUTH_REP, "华南", "智能门锁",
              "方案报价", "58万", "60%", "2024/3/8 11:00", "2024/5/31", ""),
-            ("O-4002", "东海收银升级", "", "C-2002", "赵敏", "华东", "", "赢单", "96000", "100%",
-             "2024/1/15 9:00", "2024/3/20", "2024/3/18 17:00"),
+            ("O-4002", "东海门店监控", "", "C-2002", _EAST_REP, "华东", "安防监控", "赢单", "96000",
+             "100%", "2024/1/15 9:00", "2024/3/20", "2024/3/18 17:00"),
         ),
     },
     RecordKind.ORDER: {
         "en": (
-            ("SO-5001", "C-2002", "O-4002", "Zhao Min", "East China", "", "96000.00", "2024-03-20"),
-            ("SO-5002", "C-2002", "", "Zhao Min", "East China", "", "(3200.00)", "2024-04-02"),
+            ("SO-5001", "C-2002", "O-4002", _EAST_REP, "east", "security", "96000.00",
+             "2024-03-20"),
+            ("SO-5002", "C-2002", "", _EAST_REP, "east", "", "(3200.00)", "2024-04-02"),
         ),
         "zh": (
-            ("SO-5001", "C-2002", "O-4002", "赵敏", "华东", "", "¥96,000.00", "2024年3月20日"),
-            ("SO-5002", "C-2002", "", "赵敏", "华东", "", "-3200", "2024年4月2日"),
+            ("SO-5001", "C-2002", "O-4002", _EAST_REP, "华东", "安防监控", "¥96,000.00",
+             "2024年3月20日"),
+            ("SO-5002", "C-2002", "", _EAST_REP, "华东", "", "￥-3,200.00", "2024年4月2日"),
         ),
     },
     RecordKind.COMPLAINT: {
         "en": (
-            ("Q-6001", "C-2002", "delivery", "East China", "Zhao Min", "2024-04-03 09:00",
+            ("Q-6001", "C-2002", "delivery", "east", _EAST_REP, "2024-04-03 09:00",
              "2024-04-03 11:20", "2024-04-05 16:00", "4"),
-            ("Q-6002", "C-2001", "product_quality", "South China", "wang.fang@example.com",
+            ("Q-6002", "C-2001", "product_quality", "south", _SOUTH_REP,
              "2024-04-10 13:00", "", "", ""),
         ),
         "zh": (
-            ("Q-6001", "C-2002", "物流", "华东", "赵敏", "2024/4/3 9:00", "2024/4/3 11:20",
+            ("Q-6001", "C-2002", "物流", "华东", _EAST_REP, "2024/4/3 9:00", "2024/4/3 11:20",
              "2024/4/5 16:00", "4"),
-            ("Q-6002", "C-2001", "产品质量", "华南", "王芳", "2024/4/10 13:00", "", "", ""),
+            ("Q-6002", "C-2001", "产品质量", "华南", _SOUTH_REP, "2024/4/10 13:00", "", "", ""),
         ),
     },
     RecordKind.TARGET: {
         "en": (
             ("", "quarter", "2024-04-01", "", "", "", "", "5000000.00"),
-            ("", "month", "2024-03-01", "South China", "", "South China 1", "", "1800000.00"),
+            ("", "month", "2024-03-01", "south", "", "华南区域组", "", "1800000.00"),
         ),
         "zh": (
             ("", "季度", "2024-04-01", "", "", "", "", "500万"),
-            ("", "月度", "2024-03-01", "华南", "", "华南一组", "", "180万"),
+            ("", "月度", "2024-03-01", "华南", "", "华南区域组", "", "180万"),
         ),
     },
     RecordKind.USER: {
         "en": (
-            ("E-001", "Wang Fang", "wang.fang@example.com", "sales_rep", "South China 1",
+            ("E-001", "Wang Fang", "wang.fang@example.com", "sales_rep", "华南区域组",
              "2023-09-01"),
-            ("E-002", "Zhao Min", "zhao.min@example.com", "team_lead", "East China 1",
+            ("E-002", "Zhao Min", "zhao.min@example.com", "team_lead", "华东区域组",
              "2021-05-17"),
         ),
         "zh": (
-            ("E-001", "王芳", "wang.fang@example.com", "销售代表", "华南一组", "2023-09-01"),
-            ("E-002", "赵敏", "zhao.min@example.com", "组长", "华东一组", "2021-05-17"),
+            ("E-001", "王芳", "wang.fang@example.com", "销售代表", "华南区域组", "2023-09-01"),
+            ("E-002", "赵敏", "zhao.min@example.com", "组长", "华东区域组", "2021-05-17"),
         ),
     },
 }  # fmt: skip

@@ -1,0 +1,99 @@
+"""A first import a new admin understands: our own templates import into the demo company,
+recognition says how sure it is, a run with nothing valid is not "done", created owners are
+people marked as created by the import."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.urls import reverse
+
+from salesopt.imports import services
+from salesopt.imports.models import ImportRun, ImportStatus
+from salesopt.imports.presets import example_rows, template_headers
+from salesopt.imports.schema import RecordKind
+
+pytestmark = pytest.mark.django_db
+
+
+def upload(client, data: bytes, name: str, **fields: str):
+    file = SimpleUploadedFile(name, data, content_type="application/octet-stream")
+    response = client.post(reverse("imports:run-list"), {"file": file, **fields})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    return ImportRun.objects.order_by("-pk").first()
+
+
+def proposed_form(run: ImportRun, **changes: str) -> dict[str, str]:
+    """The mapping page's form as the page proposes it, with `changes`."""
+    columns = run.mapping.get("columns", {})
+    form = {
+        "kind": run.kind,
+        "preset": services.chosen_preset(run),
+        "time_zone": run.time_zone,
+        "validate": "1",
+        **{f"column_{i}": columns.get(h) or "" for i, h in enumerate(run.sniffed["headers"])},
+    }
+    return form | changes
+
+
+def detail(run: ImportRun) -> str:
+    return reverse("imports:run-detail", kwargs={"pk": run.pk})
+
+
+def csv_bytes(header: list[str], rows: list[list[str]]) -> bytes:
+    out = io.StringIO()
+    csv.writer(out).writerows([header, *rows])
+    return out.getvalue().encode("utf-8")
+
+
+# ---------------------------------------------------------------------------------------------
+# Our own templates import into the demo company
+
+
+@pytest.fixture
+def demo_admin(client, frozen_today):
+    call_command("seed_demo", scale=0.05, seed=7, verbosity=0)
+    client.force_login(get_user_model().objects.get(username="demo.admin"))
+    return client
+
+
+def test_every_downloaded_template_imports_into_the_demo_company_without_a_rejected_row(
+    demo_admin, django_capture_on_commit_callbacks
+):
+    users_before = get_user_model().objects.count()
+    outcomes = {}
+    for language in ("en", "zh"):
+        for kind in RecordKind:  # the page's order: later kinds refer to earlier kinds' rows
+            for file_format in ("csv", "xlsx"):
+                url = reverse("imports:template-download", kwargs={
+                    "kind": kind.value, "language": language, "file_format": file_format})  # fmt: skip
+                download = demo_admin.get(url)
+                assert download.status_code == 200
+                run = upload(demo_admin, download.content, f"template.{file_format}")
+                assert (run.kind, run.preset) == (kind.value, f"salesopt.{kind.value}")
+                with django_capture_on_commit_callbacks(execute=True):
+                    demo_admin.post(detail(run), proposed_form(run))
+                with django_capture_on_commit_callbacks(execute=True):
+                    demo_admin.post(reverse("imports:run-start", kwargs={"pk": run.pk}))
+                run.refresh_from_db()
+                outcomes[(language, kind.value, file_format)] = (
+                    run.status, run.rejected_count, run.error_sample[:2])  # fmt: skip
+
+    rejected = {key: value for key, value in outcomes.items() if value[:2] != ("done", 0)}
+    assert rejected == {}
+    # The sample owners are the demo company's reps: no owner was created for them.
+    assert get_user_model().objects.count() == users_before + 2  # the users template's two
+
+
+def test_the_template_samples_name_the_demo_companys_reps_not_invented_people():
+    for kind in (RecordKind.LEAD, RecordKind.CUSTOMER, RecordKind.OPPORTUNITY):
+        for language in ("en", "zh"):
+            owner = template_headers(kind, "en").index("Owner")
+            names = {row[owner] for row in example_rows(kind, language)}
+            assert names == {"demo.rep.01@demo.salesopt.example", "demo.rep.08"}
