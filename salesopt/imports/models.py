@@ -95,6 +95,11 @@ class ImportRun(TimeStampedModel):
         return f"{self.file_name} ({self.kind})"
 
     @property
+    def nothing_valid(self) -> bool:
+        """Every row of the file has an error: there is nothing to import."""
+        return self.rows_total > 0 and self.rejected_count >= self.rows_total
+
+    @property
     def duration_seconds(self) -> float | None:
         if self.started_at is None or self.finished_at is None:
             return None

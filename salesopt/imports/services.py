@@ -23,6 +23,7 @@ from django.db import transaction
 from django.db.models import Model, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from salesopt.core.exports import csv_bytes
 from salesopt.core.models import ImportedRecord
@@ -342,6 +343,10 @@ def _execute(run: ImportRun, *, skip_invalid: bool) -> ImportRun:
     run.refresh_from_db()
 
     def record_with_the_data(outcome: Outcome) -> None:
+        if _nothing_valid(outcome):  # a run that wrote nothing is not "done", nor revertible
+            message = _nothing_written_text(outcome.rows)
+            _record(run, outcome, status=ImportStatus.FAILED, message=message)
+            return
         _record(run, outcome, status=ImportStatus.DONE if outcome.wrote else ImportStatus.FAILED)
         if outcome.created or outcome.updated:
             # Queued when this transaction commits, never for an import that rolled back.
@@ -358,9 +363,27 @@ def _execute(run: ImportRun, *, skip_invalid: bool) -> ImportRun:
         )
         raise
     if not outcome.wrote:
-        _record(run, outcome, status=ImportStatus.FAILED,
-                message=_("Some rows are invalid and skipping them was not allowed."))  # fmt: skip
+        message = (_nothing_written_text(outcome.rows) if _nothing_valid(outcome)
+                   else _("Some rows are invalid and skipping them was not allowed."))  # fmt: skip
+        _record(run, outcome, status=ImportStatus.FAILED, message=message)
     return run
+
+
+def _nothing_valid(outcome: Outcome) -> bool:
+    return outcome.rows > 0 and outcome.rejected >= outcome.rows
+
+
+def nothing_valid_text(rows: int) -> str:
+    """Why a run whose every row has an error cannot import anything."""
+    return ngettext(
+        "The only row cannot be imported: it has an error (listed below).",
+        "None of the %(count)s rows can be imported: every row has an error (listed below).",
+        rows,
+    ) % {"count": rows}
+
+
+def _nothing_written_text(rows: int) -> str:
+    return f"{nothing_valid_text(rows)} {_('Nothing was written.')}"
 
 
 def _run_pipeline(
@@ -441,6 +464,8 @@ def import_run_start(*, run: ImportRun, skip_invalid: bool = True) -> ImportRun:
     from .tasks import import_run_execute_task  # tasks import services: import at call time
 
     _require_status(run, ImportStatus.VALIDATED)
+    if run.nothing_valid:
+        raise ValidationError(nothing_valid_text(run.rows_total), code="nothing_valid")
     run.status = ImportStatus.IMPORTING
     run.save(update_fields=["status", "updated_at"])
     progress.start(run.pk, rows_total=run.rows_total)

@@ -97,3 +97,102 @@ def test_the_template_samples_name_the_demo_companys_reps_not_invented_people():
             owner = template_headers(kind, "en").index("Owner")
             names = {row[owner] for row in example_rows(kind, language)}
             assert names == {"demo.rep.01@demo.salesopt.example", "demo.rep.08"}
+
+
+# ---------------------------------------------------------------------------------------------
+# Nothing to import is not "done"
+
+ALL_BAD = (
+    "Lead ID,Name,Company,Lead Source,Lead Status,Created Date\n"
+    "00Q1,王伟,伟业科技,Web,Working - Contacted,not a date\n"
+    "00Q2,李娜,某公司,Web,Open - Not Contacted,yesterday\n"
+    "00Q3,赵敏,某公司,Web,Open - Not Contacted,soon\n"
+)
+
+
+@pytest.fixture
+def admin_client(client, admin_user):
+    client.force_login(admin_user)
+    return client
+
+
+def checked_run(client, content: str, django_capture_on_commit_callbacks) -> ImportRun:
+    run = upload(client, content.encode(), "leads.csv")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(detail(run), proposed_form(run))
+    run.refresh_from_db()
+    return run
+
+
+def test_a_check_with_no_valid_row_says_so_and_offers_no_import(
+    admin_client, django_capture_on_commit_callbacks
+):
+    run = checked_run(admin_client, ALL_BAD, django_capture_on_commit_callbacks)
+    assert (run.status, run.rows_total, run.rejected_count) == ("validated", 3, 3)
+
+    body = admin_client.get(detail(run)).content.decode()
+
+    assert "None of the 3 rows can be imported: every row has an error (listed below)." in body
+    assert 'id="start-import"' not in body
+    assert "0 to write" not in body
+    assert "not a date" in body  # the errors that explain it
+
+
+def test_starting_a_run_with_no_valid_row_is_refused_with_the_reason(
+    admin_client, django_capture_on_commit_callbacks
+):
+    run = checked_run(admin_client, ALL_BAD, django_capture_on_commit_callbacks)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(reverse("imports:run-start", kwargs={"pk": run.pk}),
+                                     {"skip_invalid": "on"}, follow=True)  # fmt: skip
+
+    run.refresh_from_db()
+    assert run.status == ImportStatus.VALIDATED
+    assert "None of the 3 rows can be imported" in response.content.decode()
+
+
+def test_a_run_with_no_valid_row_executed_anyway_fails_and_offers_no_revert(
+    admin_client, django_capture_on_commit_callbacks
+):
+    run = checked_run(admin_client, ALL_BAD, django_capture_on_commit_callbacks)
+
+    services.import_run_execute(run_id=run.pk, skip_invalid=True)
+
+    run.refresh_from_db()
+    assert run.status == ImportStatus.FAILED
+    assert run.message.startswith("None of the 3 rows can be imported")
+    body = admin_client.get(detail(run)).content.decode()
+    assert "Revert this import" not in body
+    assert "Nothing was written." in body
+
+
+def test_the_only_row_invalid_is_said_in_the_singular(
+    admin_client, django_capture_on_commit_callbacks
+):
+    run = checked_run(admin_client, "\n".join(ALL_BAD.splitlines()[:2]) + "\n",
+                      django_capture_on_commit_callbacks)  # fmt: skip
+
+    body = admin_client.get(detail(run)).content.decode()
+
+    assert "The only row cannot be imported: it has an error (listed below)." in body
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("skip_invalid", [True, False])
+def test_the_command_line_does_not_call_a_run_with_no_valid_row_a_success(
+    tmp_path, skip_invalid
+):
+    path = tmp_path / "leads.csv"
+    path.write_text(ALL_BAD, encoding="utf-8")
+    out, err = io.StringIO(), io.StringIO()
+    args = [str(path), "--preset", "salesforce.lead"] + (["--skip-invalid"] if skip_invalid else [])
+
+    with pytest.raises(SystemExit) as exit_:
+        call_command("import_crm", *args, stdout=out, stderr=err)
+
+    assert exit_.value.code == 1
+    assert json.loads(out.getvalue().splitlines()[-1])["rejected"] == 3
+    run = ImportRun.objects.get()
+    assert run.status == ImportStatus.FAILED
+    assert run.message.startswith("None of the 3 rows can be imported")
