@@ -19,7 +19,11 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 class PersonChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         profile = getattr(obj, "profile", None)
-        return str(profile) if profile is not None else obj.get_username()
+        if profile is None:
+            return str(obj.get_username())
+        if profile.created_by_import:  # activated by an admin: still said where they came from
+            return _("%(name)s (created by import)") % {"name": profile}
+        return str(profile)
 
 
 class BaselineWindowForm(forms.Form):

@@ -1,6 +1,12 @@
 """The admin site: for admins to inspect and correct company data. No business logic here."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from . import services
 
 from .models import (
     Activity,
@@ -34,11 +40,30 @@ class TeamAdmin(admin.ModelAdmin):
 
 @admin.register(Profile)
 class ProfileAdmin(admin.ModelAdmin):
-    list_display = ["user", "display_name", "role", "team", "hire_date"]
-    list_filter = ["role", "team"]
+    list_display = ["user", "display_name", "role", "team", "hire_date", "origin", "active"]
+    list_filter = ["created_by_import", "user__is_active", "role", "team"]
     search_fields = ["user__username", "display_name", "user__email"]
     list_select_related = ["user", "team"]
     autocomplete_fields = ["user"]
+    actions = ["activate"]
+
+    @admin.display(description=_("origin"), ordering="created_by_import")
+    def origin(self, profile: Profile) -> str:
+        return str(_("created by import")) if profile.created_by_import else ""
+
+    @admin.display(description=_("active"), boolean=True, ordering="user__is_active")
+    def active(self, profile: Profile) -> bool:
+        return profile.user.is_active
+
+    @admin.action(description=_("Activate the selected people (created by an import)"))
+    def activate(self, request: HttpRequest, queryset: QuerySet[Profile]) -> None:
+        count = services.profiles_activate(profiles=queryset)
+        message = ngettext(
+            "%(count)d person activated: the pickers of active staff now offer them.",
+            "%(count)d people activated: the pickers of active staff now offer them.",
+            count,
+        )
+        self.message_user(request, message % {"count": count}, messages.SUCCESS)
 
 
 class ImportedRecordAdmin(admin.ModelAdmin):

@@ -145,7 +145,13 @@ def _unique_code(model: type[Region] | type[ProductLine], name: str) -> str:
 
 
 def _create_imported_user(name: str) -> None:
-    """An owner named in a file but unknown here: a sales rep without a usable password."""
+    """An owner named in a file but unknown here: a sales rep without a usable password.
+
+    They keep the name the file gives (an e-mail address stays their e-mail, their username
+    and the name shown: its local part is no name), are marked as created by an import and
+    are inactive, so no picker of active staff offers them until an admin activates them.
+    Their records count in the KPIs like anyone's.
+    """
     user_model = get_user_model()
     is_email = bool(_EMAIL.match(name))
     next_number = (user_model.objects.aggregate(last=Max("id"))["last"] or 0) + 1
@@ -154,5 +160,8 @@ def _create_imported_user(name: str) -> None:
         username=username[:150],
         email=name if is_email else "",
         password=make_password(None),
+        is_active=False,
     )
-    Profile.objects.create(user=user, role=Role.SALES_REP, display_name=name[:64])
+    Profile.objects.create(
+        user=user, role=Role.SALES_REP, display_name=name[:64], created_by_import=True
+    )

@@ -196,3 +196,114 @@ def test_the_command_line_does_not_call_a_run_with_no_valid_row_a_success(
     run = ImportRun.objects.get()
     assert run.status == ImportStatus.FAILED
     assert run.message.startswith("None of the 3 rows can be imported")
+
+
+# ---------------------------------------------------------------------------------------------
+# Created owners are people
+
+OWNERS = (
+    "Lead ID,Name,Company,Lead Source,Lead Status,Created Date,Lead Owner\n"
+    "00Q1,王伟,伟业科技,Web,Working - Contacted,2024-03-01 14:05,Zhao Min\n"
+    "00Q2,李娜,某公司,Web,Open - Not Contacted,2024-03-02 09:00,Wang.Fang@example.com\n"
+    "00Q3,赵敏,某公司,Web,Open - Not Contacted,2024-03-03 09:00,Zhao Min\n"
+)
+
+
+def import_with_created_owners(client, capture) -> ImportRun:
+    run = upload(client, OWNERS.encode(), "leads.csv")
+    with capture(execute=True):
+        client.post(detail(run), proposed_form(run, create_missing="on"))
+    with capture(execute=True):
+        client.post(reverse("imports:run-start", kwargs={"pk": run.pk}))
+    run.refresh_from_db()
+    assert (run.status, run.created_count, run.rejected_count) == ("done", 3, 0)
+    return run
+
+
+def created_people():
+    from salesopt.core.models import Profile
+
+    return Profile.objects.filter(created_by_import=True).select_related("user")
+
+
+def test_owners_created_by_an_import_keep_their_name_and_are_marked_and_inactive(
+    admin_client, django_capture_on_commit_callbacks
+):
+    import_with_created_owners(admin_client, django_capture_on_commit_callbacks)
+
+    people = {p.display_name: (p.user.email, p.user.is_active, str(p)) for p in created_people()}
+    assert people == {
+        "Zhao Min": ("", False, "Zhao Min"),
+        # An e-mail stays an e-mail: its local part ("Wang.Fang") is no name.
+        "Wang.Fang@example.com": ("Wang.Fang@example.com", False, "Wang.Fang@example.com"),
+    }
+
+
+def test_a_second_import_naming_a_created_owner_finds_them_and_creates_no_one(
+    admin_client, django_capture_on_commit_callbacks
+):
+    import_with_created_owners(admin_client, django_capture_on_commit_callbacks)
+    again = OWNERS.replace("00Q", "00R")
+
+    run = upload(admin_client, again.encode(), "leads.csv")
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(detail(run), proposed_form(run))  # create-missing not ticked
+    run.refresh_from_db()
+
+    assert (run.created_count, run.rejected_count) == (3, 0)
+    assert created_people().count() == 2
+
+
+@pytest.fixture
+def diagnosis_admin(admin_client, admin_user, program):
+    admin_user.is_superuser = True  # the Django admin site's action
+    admin_user.save(update_fields=["is_superuser"])
+    return admin_client
+
+
+def team_picker(client) -> str:
+    return client.get(reverse("diagnosis:landing")).content.decode()
+
+
+def test_created_owners_stay_out_of_the_pickers_of_active_staff_until_activated(
+    diagnosis_admin, django_capture_on_commit_callbacks
+):
+    import_with_created_owners(diagnosis_admin, django_capture_on_commit_callbacks)
+    zhao = created_people().get(display_name="Zhao Min")
+
+    page = team_picker(diagnosis_admin)
+    assert "Zhao Min" not in page and "Wang.Fang@example.com" not in page
+    refused = diagnosis_admin.post(reverse("diagnosis:team-member-add"),
+                                   {"team-user": zhao.user_id, "team-duty": "interviews"})  # fmt: skip
+    from diagnosis.models import DiagnosisTeamMember
+
+    assert not DiagnosisTeamMember.objects.filter(user_id=zhao.user_id).exists()
+    assert refused.status_code in (200, 400)
+
+    changelist = reverse("admin:core_profile_changelist")
+    listed = diagnosis_admin.get(changelist, {"created_by_import__exact": "1"}).content.decode()
+    assert listed.count("created by import") >= 2
+    response = diagnosis_admin.post(changelist, {"action": "activate",
+                                                 "_selected_action": [zhao.pk]}, follow=True)  # fmt: skip
+    assert "1 person activated" in response.content.decode()
+
+    zhao.user.refresh_from_db()
+    assert zhao.user.is_active
+    page = team_picker(diagnosis_admin)
+    assert "Zhao Min (created by import)" in page
+    assert "Wang.Fang@example.com" not in page
+
+
+def test_the_records_of_created_owners_count_in_the_kpis(
+    admin_client, django_capture_on_commit_callbacks
+):
+    from salesopt.core.access import command_line_reader
+    from salesopt.kpis.selectors import kpi_series
+
+    import_with_created_owners(admin_client, django_capture_on_commit_callbacks)
+    call_command("compute_kpis", "--from", "2024-03", "--to", "2024-03", verbosity=0)
+
+    series = kpi_series(user=command_line_reader(), metric="lead_count", grain="month",
+                        by="rep", period_from="2024-03", period_to="2024-03")  # fmt: skip
+    counts = {point.dims["rep"]: point.value for point in series.rows}
+    assert counts == {"Zhao Min": 2, "Wang.Fang@example.com": 1}

@@ -116,6 +116,9 @@ class Profile(TimeStampedModel):
     # Users are imported too (so owners in CRM exports can be matched); blank for local users.
     source = models.CharField(_("source system"), max_length=32, blank=True)
     external_id = models.CharField(_("id in the source system"), max_length=128, blank=True)
+    # An owner named in an imported file and created by it ("create unknown"): their user is
+    # inactive, so no picker of active staff offers them, until an admin activates them.
+    created_by_import = models.BooleanField(_("created by import"), default=False)
 
     class Meta:
         verbose_name = _("profile")
