@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
@@ -31,9 +32,10 @@ from django.utils.translation import gettext_lazy
 from . import readers
 from .coercers import Coerced, Memo, coerce_field
 from .mapping import combine_columns
+from .presets import RECORD_ID_FORMS
 from .presets.base import Combine
 from .references import SMALL_REFERENCES, ReferenceLookups, create_missing, problem_reason
-from .schema import SCHEMAS, CanonicalField, RecordKind
+from .schema import SCHEMAS, CanonicalField, FieldType, RecordKind
 from .users import UserWriter
 from .writer import DirectLoad, StagingTable, WriteCounts
 
@@ -73,6 +75,17 @@ ROW_RULES: dict[RecordKind, tuple[tuple[str, Callable[[pd.DataFrame], pd.Series]
         ("amount", lambda frame: frame["amount"] < 0, gettext_lazy("must not be negative")),
     ),
 }  # fmt: skip
+# The dates that say when a record came to be: they cannot lie after the upload.
+NOT_IN_THE_FUTURE = {
+    RecordKind.LEAD: "created_at",
+    RecordKind.CUSTOMER: "created_at",
+    RecordKind.OPPORTUNITY: "created_at",
+    RecordKind.ORDER: "ordered_on",
+    RecordKind.COMPLAINT: "created_at",
+}
+# 8.01234E+14: an id Excel turned into a number and wrote in scientific notation. Its digits are
+# lost, so it can never match its record again.
+SCIENTIFIC_NOTATION = r"^[+-]?[0-9](?:[.][0-9]+)?[eE][+]?[0-9]+$"
 IMPORT_LOCK_ID = 7_262_001  # PostgreSQL advisory lock: one import writes at a time
 
 
@@ -90,6 +103,8 @@ class ImportPlan:
     zone: str = "Asia/Shanghai"
     day_first: bool = False
     create_missing: bool = False
+    # When the file was uploaded: a creation or order date well after it is a row error.
+    received_at: dt.datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -232,7 +247,10 @@ def _stage(
     lookups = ReferenceLookups.load()
     memos: dict[str, Memo] = collections.defaultdict(dict)  # per column, for the whole file
     with staging.loading():
-        for chunk in read_ahead(readers.read_chunks(plan.path, plan.sniffed)):
+        for read_chunk in read_ahead(readers.read_chunks(plan.path, plan.sniffed)):
+            chunk, unreadable = readers.split_rejected(read_chunk)
+            for row, reason in unreadable:
+                errors.add(RowError(row, "", "", reason))
             canonical = _canonical(chunk, plan, errors, memos)
             if plan.create_missing:
                 staging.end_loading()  # creating a region or an owner is a statement of its own
@@ -241,7 +259,7 @@ def _stage(
                 canonical.drop(index=list(errors.rejected_rows), errors="ignore")
             )
             staging.load(staged)
-            outcome.rows += len(chunk)
+            outcome.rows += len(read_chunk)
             outcome.months |= _months(canonical, plan.kind)
             on_progress(outcome.rows)
     if plan.create_missing:
@@ -372,6 +390,9 @@ def _canonical(
         frame["external_id"] = _target_ids(frame)
     elif "external_id" not in plan.columns.values():
         frame["external_id"] = _derived_ids(frame, plan.kind)
+    _record_ids(frame, plan, errors)
+    if plan.received_at is not None:
+        _refuse_future_dates(frame, chunk, plan, errors)
     if plan.kind is RecordKind.OPPORTUNITY:
         _close_decided_deals(frame, plan.zone)
     for field_name, breaks, reason in ROW_RULES.get(plan.kind, ()):
@@ -381,6 +402,56 @@ def _canonical(
             value = "" if raw is None else str(raw[row])
             errors.add(RowError(int(row), _header_of(plan, field_name), value, str(reason)))
     return frame
+
+
+def _id_fields(kind: RecordKind) -> list[str]:
+    """The fields that hold a record's id in its CRM: its own, and those of records it names."""
+    return ["external_id"] + [
+        f.name
+        for f in SCHEMAS[kind].fields
+        if f.references is not None and f.references not in SMALL_REFERENCES
+    ]
+
+
+def _record_ids(frame: pd.DataFrame, plan: ImportPlan, errors: ErrorLog) -> None:
+    """Ids in their CRM's one form (RECORD_ID_FORMS); an id in scientific notation is refused."""
+    same_form = RECORD_ID_FORMS.get(plan.source)
+    for name in _id_fields(plan.kind):
+        if name not in frame.columns or name not in set(plan.columns.values()):
+            continue
+        ids = frame[name]
+        mangled = ids.astype("str").str.match(SCIENTIFIC_NOTATION).fillna(False).to_numpy(bool)
+        for row in frame.index[mangled]:
+            errors.add(RowError(int(row), _header_of(plan, name), str(ids[row]), str(_(
+                "an id that Excel turned into scientific notation: its digits are lost; export "
+                "the column as text"))))  # fmt: skip
+        if same_form is not None:
+            frame[name] = same_form(ids)
+
+
+def _refuse_future_dates(
+    frame: pd.DataFrame, chunk: pd.DataFrame, plan: ImportPlan, errors: ErrorLog
+) -> None:
+    name = NOT_IN_THE_FUTURE.get(plan.kind)
+    if name is None or plan.received_at is None:
+        return
+    hours = settings.SALESOPT_IMPORT_FUTURE_TOLERANCE_HOURS
+    latest = pd.Timestamp(plan.received_at + dt.timedelta(hours=hours))
+    values = frame[name]
+    if SCHEMAS[plan.kind].field(name).type is FieldType.DATE:
+        local_day = latest.tz_convert(plan.zone).date()
+        later = pd.to_datetime(values).dt.date.gt(local_day)
+    else:
+        later = pd.to_datetime(values, utc=True).gt(latest.tz_convert("UTC"))
+    later = later.fillna(False).to_numpy(bool)
+    if not later.any():
+        return
+    raw = _source_series(chunk, plan, name)
+    uploaded = plan.received_at.astimezone(ZoneInfo(plan.zone)).strftime("%Y-%m-%d %H:%M")
+    reason = _("in the future: later than the upload (%(uploaded)s)") % {"uploaded": uploaded}
+    for row in frame.index[later]:
+        value = str(raw[row]) if raw is not None else str(values[row])
+        errors.add(RowError(int(row), _header_of(plan, name), value, reason))
 
 
 @functools.lru_cache(maxsize=256)

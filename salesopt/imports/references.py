@@ -113,7 +113,9 @@ def problem_reason(problem: str) -> str:
     """What the admin reads for an unresolved name ('unknown' or 'ambiguous')."""
     if problem == "ambiguous":
         return str(_("matches more than one person; use the e-mail address"))
-    return str(_("unknown here; tick “create unknown” to add it"))
+    return str(
+        _("unknown here; tick “create unknown” (--create-missing on the command line) to add it")
+    )
 
 
 _NAMED_MODELS: dict[Reference, type[Region] | type[ProductLine]] = {

@@ -41,7 +41,6 @@ ADVICE: dict[str, Promise] = {
     "xml_dtd": SAVE_AGAIN,
     "damaged": SAVE_AGAIN,
     "row_too_long": FIX_ROW,
-    "ragged_row": FIX_ROW,
     "open_quote": FIX_ROW,
     "malformed": FIX_ROW,
 }

@@ -62,7 +62,7 @@ def import_preview(run: ImportRun, *, limit: int = PREVIEW_ROWS) -> Preview:
         return Preview(sniffed.headers, [], 0, problem=refusal_text(unreadable))
     if chunk is None:
         return Preview(sniffed.headers, [], 0)
-    chunk = chunk.head(limit)
+    chunk, _rejected = readers.split_rejected(chunk.head(limit))
     problems = _cell_problems(chunk, plan)
     rows = [
         (int(row), [PreviewCell(str(chunk.at[row, header]), problems.get((row, header), ""))

@@ -123,6 +123,7 @@ def _sniffed_dict(sniffed: readers.SniffResult) -> dict[str, Any]:
         "skipped_rows_above": sniffed.skipped_rows_above,
         "estimated_rows": sniffed.estimated_rows,
         "column_count": sniffed.column_count,
+        "footer_bytes": sniffed.footer_bytes,
     }
 
 
@@ -286,6 +287,7 @@ def plan_of(run: ImportRun, path: Path) -> ImportPlan:
         zone=run.time_zone,
         day_first=bool(run.mapping.get("day_first")),
         create_missing=run.create_missing,
+        received_at=run.created_at,
     )
 
 

@@ -339,6 +339,11 @@ SALESOPT_IMPORT_MAX_ROWS = env.int("SALESOPT_IMPORT_MAX_ROWS", default=5_000_000
 # How many errors the preview, the command's JSON and the stored sample keep (the downloadable
 # report keeps them all).
 SALESOPT_IMPORT_ERROR_SAMPLE = 20
+# A creation or order date later than the upload by more than this is a row error (a typo, or
+# a date Excel read the wrong way round); the margin covers clocks and time zones.
+SALESOPT_IMPORT_FUTURE_TOLERANCE_HOURS = env.int(
+    "SALESOPT_IMPORT_FUTURE_TOLERANCE_HOURS", default=24
+)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024  # larger uploads stream to a temporary file
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

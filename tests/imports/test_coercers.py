@@ -63,6 +63,11 @@ def utc(text: str) -> pd.Timestamp:
         ("2024-03-01", utc("2024-02-29 16:00")),
         ("2024-3-1 14:05", utc("2024-03-01 06:05")),
         ("3/1/2024 2:05 PM", utc("2024-03-01 06:05")),
+        # Salesforce en_US since Spring '24 (ICU): a comma after the date; newer CLDR data puts
+        # a narrow no-break space before PM.
+        ("4/1/2024, 3:47 PM", utc("2024-04-01 07:47")),
+        ("4/1/2024, 3:47\u202fPM", utc("2024-04-01 07:47")),
+        ("12/31/2024, 11:59 PM", utc("2024-12-31 15:59")),
         ("3/1/2024 2:05:30 AM", utc("2024-02-29 18:05:30")),
         ("3/1/2024 14:05", utc("2024-03-01 06:05")),
         ("3/1/2024 12:05 AM", utc("2024-02-29 16:05")),
@@ -92,6 +97,19 @@ def test_datetimes_in_every_export_format_become_aware_utc(text, expected):
     coerced = coerce_datetime(column(text), zone=SHANGHAI)
 
     assert (plain(coerced.values), reasons(coerced.errors)) == ([expected], [None])
+
+
+def test_one_salesforce_export_with_both_date_time_shapes_reads_every_cell():
+    # An org that switched to ICU formats mid-way: older rows without the comma, newer with.
+    coerced = coerce_datetime(
+        column(
+            "4/1/2024 3:47 PM", "4/1/2024, 3:47 PM", "11/15/2023 9:05 AM", "11/15/2023, 9:05 AM"
+        ),
+        zone=SHANGHAI,
+    )
+
+    assert reasons(coerced.errors) == [None] * 4
+    assert plain(coerced.values) == [utc("2024-04-01 07:47")] * 2 + [utc("2023-11-15 01:05")] * 2
 
 
 def test_the_result_is_a_utc_datetime_column():

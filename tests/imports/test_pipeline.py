@@ -87,7 +87,10 @@ def test_invalid_rows_without_skip_write_nothing_and_say_why(tmp_path, known_peo
     assert outcome.wrote is False
     assert (outcome.rejected, outcome.created) == (1, 2)  # the counts of what would happen
     assert set(reasons) == {(4, "Created"), (4, "Region"), (4, "Owner"), (4, "Amount")}
-    assert reasons[(4, "Region")] == "unknown here; tick “create unknown” to add it"
+    assert (
+        reasons[(4, "Region")]
+        == "unknown here; tick “create unknown” (--create-missing on the command line) to add it"
+    )
 
 
 def test_skip_invalid_imports_the_valid_rows_only(tmp_path, known_people):
@@ -208,8 +211,11 @@ def test_a_file_refused_after_some_chunks_were_staged_writes_nothing(
 
     monkeypatch.setattr(StagingTable, "load", counted_load)
 
+    # A line over the row-size limit refuses the file (a row that is merely too wide is a
+    # rejected row, see test_a_row_with_thousands_of_fields_is_a_rejected_row).
+    too_long = "L-long," + "x" * (2**20 + 10) + "\n"
     with pytest.raises(readers.UnreadableFile):
-        process(plan_for(tmp_path, HEADER + rows + ",".join(["x"] * 5000) + "\n" + rows),
+        process(plan_for(tmp_path, HEADER + rows + too_long + rows),
                 run_id=None, write=True, skip_invalid=True)  # fmt: skip
 
     assert len(loaded) > 1, "the refusal came before a COPY was under way"
@@ -219,6 +225,19 @@ def test_a_file_refused_after_some_chunks_were_staged_writes_nothing(
     outcome = process(plan_for(tmp_path, HEADER + first_rows), run_id=None, write=True,
                       skip_invalid=False)  # fmt: skip
     assert outcome.created == Lead.objects.count() == 1_000
+
+
+def test_a_row_with_thousands_of_fields_is_a_rejected_row(tmp_path, known_people):
+    wide = ",".join(["x"] * 12_000) + "\n"
+    text = HEADER + GOOD_ROWS + wide + "L4,赵敏,2024-03-03 10:00,华南,,100,Open\n"
+
+    outcome = process(plan_for(tmp_path, text), run_id=None, write=True, skip_invalid=True)
+
+    assert (outcome.rows, outcome.created, outcome.rejected) == (4, 3, 1)
+    assert [error.as_dict() for error in outcome.error_sample] == [
+        {"row": 4, "column": "", "value": "", "reason": "12,000 fields; the header has 7"}
+    ]
+    assert set(Lead.objects.values_list("external_id", flat=True)) == {"L1", "L2", "L4"}
 
 
 def test_create_missing_works_across_chunks(tmp_path, known_people, monkeypatch):
@@ -321,3 +340,46 @@ def test_a_file_with_a_customer_column_is_staged_even_on_a_large_first_load(
     process(plan, run_id=None, write=True, skip_invalid=False)
 
     assert set(Lead.objects.values_list("customer", flat=True)) == {customer.pk}
+
+
+def test_a_salesforce_id_matches_its_record_in_its_15_and_18_character_forms(
+    tmp_path, known_people
+):
+    report = HEADER + "00Q5g00000A1bCd,王伟,2024-03-01 09:00,华南,,100,Open\n"
+    data_loader = HEADER + "00Q5g00000A1bCdEAJ,王伟,2024-03-01 09:00,华南,,100,Open\n"
+
+    first = process(plan_for(tmp_path, report), run_id=None, write=True, skip_invalid=False)
+    again = process(plan_for(tmp_path, data_loader), run_id=None, write=True, skip_invalid=False)
+
+    assert (first.created, again.created, again.unchanged) == (1, 0, 1)
+    assert list(Lead.objects.values_list("external_id", flat=True)) == ["00Q5g00000A1bCdEAJ"]
+
+
+def test_an_id_in_scientific_notation_is_a_rejected_row(tmp_path, known_people):
+    text = HEADER + GOOD_ROWS + "8.01234E+14,李娜,2024-03-03 10:00,华南,,100,Open\n"
+
+    outcome = process(plan_for(tmp_path, text), run_id=None, write=True, skip_invalid=True)
+
+    assert (outcome.created, outcome.rejected) == (2, 1)
+    assert outcome.error_sample[0].as_dict() == {
+        "row": 4, "column": "Lead ID", "value": "8.01234E+14",
+        "reason": "an id that Excel turned into scientific notation: its digits are lost; "
+                  "export the column as text",
+    }  # fmt: skip
+
+
+def test_a_creation_date_after_the_upload_is_a_rejected_row(tmp_path, known_people):
+    uploaded = dt.datetime(2026, 11, 15, 1, 45, tzinfo=dt.UTC)  # 09:45 in Shanghai
+    rows = (
+        "L1,王伟,2026-11-15 23:00,华南,,100,Open\n"  # later that day: within the tolerance
+        "L2,李娜,2026-11-20 09:00,华南,,100,Open\n"  # five days after the upload
+    )
+
+    outcome = process(plan_for(tmp_path, HEADER + rows, received_at=uploaded), run_id=None,
+                      write=True, skip_invalid=True)  # fmt: skip
+
+    assert (outcome.created, outcome.rejected) == (1, 1)
+    assert outcome.error_sample[0].as_dict() == {
+        "row": 3, "column": "Created", "value": "2026-11-20 09:00",
+        "reason": "in the future: later than the upload (2026-11-15 09:45)",
+    }  # fmt: skip

@@ -57,11 +57,22 @@ def _rewrite_chinese(part: pd.Series) -> pd.Series:
     return part.str.strip()
 
 
+# ICU's en_US date-time, which Salesforce uses since Spring '24: "4/1/2024, 3:47 PM" (a comma
+# after the date; CLDR 42 and later also put a narrow no-break space before AM/PM).
+_ICU_COMMA = r"^([0-9]{1,2}/[0-9]{1,2}/[0-9]{4}),[ ]*"
+_NARROW_SPACE = "[\u202f\u2009]"
+
+
 def _normalise_date_text(text: pd.Series) -> pd.Series:
-    """Full-width folded, one space between parts; 2024年3月1日 下午2:05 → 2024-3-1 2:05 PM."""
+    """Full-width folded, one space between parts; 2024年3月1日 下午2:05 → 2024-3-1 2:05 PM;
+    4/1/2024, 3:47 PM → 4/1/2024 3:47 PM."""
     text = fold_width(text)
-    spaced = as_mask(text.str.contains("[\t\n\r\x0b\x0c]|  ", regex=True))
+    narrow = as_mask(text.str.contains(_NARROW_SPACE, regex=True))
+    text = on_rows(text, narrow, partial(_replace, pattern=_NARROW_SPACE, replacement=" "))
+    spaced = as_mask(text.str.contains("[\t\n\r\x0b\x0c\u00a0]|  ", regex=True))
     text = on_rows(text, spaced, partial(_replace, pattern=SPACES, replacement=" "))
+    comma = as_mask(text.str.contains(",", regex=False))
+    text = on_rows(text, comma, partial(_replace, pattern=_ICU_COMMA, replacement=r"\1 "))
     chinese = as_mask(text.str.contains("[年月日时点分秒午]", regex=True))
     return on_rows(text, chinese, _rewrite_chinese)
 

@@ -7,8 +7,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+
+import pandas as pd
 
 from salesopt.imports.presets import (
     dingtalk,
@@ -33,6 +35,7 @@ from salesopt.imports.schema import RecordKind
 __all__ = [
     "PRESETS",
     "PRESETS_BY_NAME",
+    "RECORD_ID_FORMS",
     "Combine",
     "Match",
     "Preset",
@@ -57,6 +60,11 @@ PRESETS: tuple[Preset, ...] = (
     *dingtalk.PRESETS,
 )
 PRESETS_BY_NAME: dict[str, Preset] = {preset.name: preset for preset in PRESETS}
+# Per CRM (an import's source): how one record's id is written whatever the export, so the
+# same record matches itself across a report and a Data Loader file.
+RECORD_ID_FORMS: dict[str, Callable[[pd.Series], pd.Series]] = {
+    salesforce.CRM: salesforce.record_ids,
+}
 
 
 def get_preset(name: str) -> Preset:

@@ -18,10 +18,49 @@ Sources for the column names and values:
 
 from __future__ import annotations
 
+import re
+
+import pandas as pd
+
 from salesopt.imports.presets.base import Combine, make_preset, signature
 from salesopt.imports.schema import RecordKind
 
 CRM, LABEL = "salesforce", "Salesforce"
+
+# Record ids: reports show 15 case-sensitive characters, Data Loader and the API 18, the same 15
+# followed by a 3-character checksum of where the capitals are (Salesforce Help, "What are
+# Salesforce IDs composed of?"; the algorithm is CASESAFEID's). Both must match one record, so
+# every id is stored in its 18-character form.
+_ID_15 = re.compile(r"^[a-zA-Z0-9]{15}$")
+_CHECKSUM_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
+
+
+def id_checksum(id15: str) -> str:
+    """The 3 characters that make a 15-character id case-safe: for each block of 5, a bit per
+    capital letter (first character, lowest bit) picks a character of A–Z, 0–5."""
+    return "".join(
+        _CHECKSUM_ALPHABET[
+            sum(1 << bit for bit, char in enumerate(id15[block : block + 5]) if "A" <= char <= "Z")
+        ]
+        for block in range(0, 15, 5)
+    )
+
+
+def eighteen_character_id(value: str) -> str:
+    """A Salesforce id in its 18-character form; any other value as it is."""
+    if _ID_15.match(value):
+        return value + id_checksum(value)
+    return value
+
+
+def record_ids(values: pd.Series) -> pd.Series:
+    """A column of ids (or blanks) with each 15-character id in its 18-character form."""
+    text = values.astype("object")
+    short = text.str.len().eq(15).fillna(False).astype(bool)
+    if not short.any():
+        return values
+    return values.where(~short, text[short].map(eighteen_character_id))
+
 
 LEAD_STATUS = {
     "Open - Not Contacted": "new",

@@ -27,13 +27,22 @@ from salesopt.imports.readers.contract import (
     SniffResult,
     UnreadableFile,
     human_size,
+    split_rejected,
 )
 from salesopt.imports.readers.delimited import read_delimited, sniff_delimited
 from salesopt.imports.readers.table import drop_blank_rows, drop_trailing_totals
 from salesopt.imports.readers.xls import read_xls, sniff_xls
 from salesopt.imports.readers.xlsx import read_xlsx, sniff_xlsx
 
-__all__ = ["Chunk", "SniffResult", "UnreadableFile", "check_text", "read_chunks", "sniff"]
+__all__ = [
+    "Chunk",
+    "SniffResult",
+    "UnreadableFile",
+    "check_text",
+    "read_chunks",
+    "sniff",
+    "split_rejected",
+]
 
 # Rows per chunk: ~20 MB of text cells for a 15-column export; the totals look-ahead may hold a
 # second chunk's worth at most briefly.

@@ -14,6 +14,10 @@ from django.utils.functional import Promise
 # empty cell, and an integer index named "row" holding each row's 1-based row number in the
 # file, the number the admin sees in Excel, so an error can point at it.
 Chunk: TypeAlias = pd.DataFrame
+# A chunk holds this extra column only when some of its rows cannot be read as records (more
+# fields than the header): those rows carry the reason here, every other cell empty, and the
+# pipeline rejects them with it while the other rows import. `split_rejected` takes it off.
+REJECTED_COLUMN = "\0rejected"
 # The "str" dtype of a chunk's columns (and of text the coercers build from Arrow arrays).
 TEXT = pd.StringDtype("pyarrow", na_value=float("nan"))
 
@@ -37,6 +41,8 @@ class SniffResult:
     # Cells per row as the file lays them out; columns past `len(headers)` had no header and no
     # data in the sample (trailing delimiters, formatted but empty Excel columns) and are dropped.
     column_count: int
+    # Bytes at the end of the file that are not records (a Salesforce report's footer).
+    footer_bytes: int = 0
 
 
 class UnreadableFile(Exception):  # noqa: N818 - named for what the admin is told, as the brief asks
@@ -93,3 +99,13 @@ def human_size(size: int) -> str:
         if size >= factor:
             return f"{size / factor:.3g} {unit}"
     return f"{size} B"
+
+
+def split_rejected(chunk: Chunk) -> tuple[Chunk, list[tuple[int, str]]]:
+    """The chunk without its rejected rows, and those rows' (row number, reason)."""
+    if REJECTED_COLUMN not in chunk.columns:
+        return chunk, []
+    reasons = chunk[REJECTED_COLUMN]
+    rejected = reasons.ne("").to_numpy()
+    found = [(int(row), str(reasons[row])) for row in chunk.index[rejected]]
+    return chunk.loc[~rejected].drop(columns=REJECTED_COLUMN), found
