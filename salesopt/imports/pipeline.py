@@ -39,15 +39,18 @@ from .schema import SCHEMAS, CanonicalField, FieldType, RecordKind
 from .users import UserWriter
 from .writer import DirectLoad, StagingTable, WriteCounts
 
-# The date that places a record in a month, for recomputing only the months an import touched.
+# The dates the KPIs read a record by: an import touches each month any of them falls in (a
+# lead's conversion month as well as its creation, an opportunity's close as well as its start),
+# and only those months are recomputed.
 PERIOD_FIELDS = {
-    RecordKind.LEAD: "created_at",
-    RecordKind.CUSTOMER: "created_at",
-    RecordKind.ACTIVITY: "occurred_at",
-    RecordKind.OPPORTUNITY: "created_at",
-    RecordKind.ORDER: "ordered_on",
-    RecordKind.COMPLAINT: "created_at",
-    RecordKind.TARGET: "period_start",
+    RecordKind.LEAD: ("created_at", "first_response_at", "won_at", "lost_at"),
+    RecordKind.CUSTOMER: ("created_at",),
+    RecordKind.ACTIVITY: ("occurred_at",),
+    RecordKind.OPPORTUNITY: ("created_at", "expected_close", "closed_at"),
+    RecordKind.ORDER: ("ordered_on",),
+    RecordKind.COMPLAINT: ("created_at", "first_response_at", "resolved_at"),
+    RecordKind.TARGET: ("period_start",),
+    RecordKind.USER: ("hire_date",),
 }
 # What identifies a record when the export carries no id column.
 IDENTITY_FIELDS = {
@@ -511,11 +514,14 @@ def _resolve_small_references(
 
 
 def _months(frame: pd.DataFrame, kind: RecordKind) -> set[dt.date]:
-    name = PERIOD_FIELDS.get(kind)
-    if name is None or frame.empty:
-        return set()
-    values = pd.to_datetime(frame[name]).dropna()
-    if values.dt.tz is not None:
-        values = values.dt.tz_convert(settings.SALESOPT_COMPANY_TIME_ZONE)
-    months = (values.dt.year * 12 + values.dt.month - 1).unique()
-    return {dt.date(int(month) // 12, int(month) % 12 + 1, 1) for month in months}
+    """The first day of every month one of the kind's PERIOD_FIELDS falls in."""
+    found: set[dt.date] = set()
+    for name in PERIOD_FIELDS.get(kind, ()):
+        if name not in frame.columns or frame.empty:
+            continue
+        values = pd.to_datetime(frame[name]).dropna()
+        if values.dt.tz is not None:
+            values = values.dt.tz_convert(settings.SALESOPT_COMPANY_TIME_ZONE)
+        months = (values.dt.year * 12 + values.dt.month - 1).unique()
+        found |= {dt.date(int(month) // 12, int(month) % 12 + 1, 1) for month in months}
+    return found

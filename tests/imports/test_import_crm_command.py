@@ -189,3 +189,36 @@ def test_a_too_wide_row_past_the_sample_is_a_rejected_row_and_the_others_import(
         result["errors"]
     )
     assert Lead.objects.filter(external_id="00Q99").count() == 0
+
+
+def test_create_missing_creates_the_unknown_regions_and_owners(tmp_path):
+    text = HEADER + "00Q7,周杰,北方机械,Web,Open - Not Contacted,2024-03-05 10:20,Zhou Lei,华北\n"
+    path = write(tmp_path, text)
+
+    refused, first, _ = run_command(path, "--preset", "salesforce.lead")
+    created, second, _ = run_command(path, "--preset", "salesforce.lead", "--create-missing")
+
+    assert (refused, first["rejected"]) == (1, 1)
+    assert {error["reason"] for error in first["errors"]} == {
+        "unknown here; tick “create unknown” (--create-missing on the command line) to add it"
+    }
+    assert (created, second["created"], second["rejected"]) == (0, 1, 0)
+    lead = Lead.objects.select_related("owner__profile", "region").get(external_id="00Q7")
+    assert (lead.region.name, lead.owner.profile.display_name) == ("华北", "Zhou Lei")
+
+
+def test_a_file_without_a_record_id_needs_no_record_id_to_import(tmp_path):
+    text = "Name,Company,Lead Source,Lead Status,Created Date\n王伟,伟业科技,Web,Open,2024-03-01\n"
+    path = write(tmp_path, text)
+
+    refused, result, error = run_command(path, "--kind", "lead")
+    imported, counts, _ = run_command(path, "--kind", "lead", "--no-record-id")
+
+    assert (refused, result) == (2, {})
+    assert error == (
+        "No column holds the record's id in your CRM. Without one, rows are matched by their "
+        "content, so each later export of an updated record adds a second record. Map the id "
+        "column, or run again with --no-record-id to import it anyway."
+    )
+    assert (imported, counts["created"]) == (0, 1)
+    assert ImportRun.objects.count() == 1  # the refused file left nothing behind

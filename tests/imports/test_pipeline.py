@@ -5,13 +5,14 @@ import datetime as dt
 import threading
 from decimal import Decimal
 
+import pandas as pd
 import pytest
 from django.db import connection
 from django.utils import timezone
 
 from salesopt.core.models import Lead, Region
 from salesopt.imports import readers
-from salesopt.imports.pipeline import ImportPlan, process, read_ahead
+from salesopt.imports.pipeline import ImportPlan, _months, process, read_ahead
 from salesopt.imports.presets import Combine
 from salesopt.imports.schema import RecordKind
 from salesopt.imports.writer import StagingTable
@@ -383,3 +384,20 @@ def test_a_creation_date_after_the_upload_is_a_rejected_row(tmp_path, known_peop
         "row": 3, "column": "Created", "value": "2026-11-20 09:00",
         "reason": "in the future: later than the upload (2026-11-15 09:45)",
     }  # fmt: skip
+
+
+def test_an_import_touches_every_month_the_kpis_read_its_records_by():
+    # An opportunity created in January and won in March: its win counts in March.
+    deals = pd.DataFrame(
+        {
+            "created_at": pd.to_datetime(["2024-01-10 09:00"]).tz_localize("UTC"),
+            "expected_close": [dt.date(2024, 2, 28)],
+            "closed_at": pd.to_datetime(["2024-03-05 23:30"]).tz_localize("UTC"),
+        }
+    )
+
+    assert _months(deals, RecordKind.OPPORTUNITY) == {
+        dt.date(2024, 1, 1),
+        dt.date(2024, 2, 1),
+        dt.date(2024, 3, 1),  # 07:30 on 6 March in Shanghai
+    }

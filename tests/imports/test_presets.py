@@ -285,7 +285,7 @@ def test_the_crms_and_the_kinds_each_preset_covers():
         "zoho": ["activity", "customer", "lead", "opportunity", "order"],
         "neocrm": ["customer", "lead", "opportunity"],
         "fxiaoke": ["customer", "lead", "opportunity", "order"],
-        "dingtalk": ["activity", "customer", "lead"],
+        "dingtalk": ["activity", "customer", "lead", "order"],
     }
 
 

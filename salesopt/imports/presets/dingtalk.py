@@ -12,6 +12,9 @@ fields; owner_userid_list, creator_userid, gmt_create in the API), and whether t
 writes an id column. DingTalk's CRM has no opportunity object in these docs, so there is no
 opportunity preset; its customer list with 客户跟进状态 is the lead pipeline, hence two presets
 on the same export (leads when 客户跟进状态 is present).
+- 合同订单 (contract / order) exports: 合同单号 (the order number), 签单日期 (signing date), 总金额
+  (amount), 对应客户 (customer), 所有者 (owner). From the review of real exports behind issue 11;
+  not confirmed from a public source here.
 """
 
 from __future__ import annotations
@@ -76,4 +79,18 @@ FOLLOW_RECORDS = make_preset(
     values={"kind": VISIT_KIND},
 )  # fmt: skip
 
-PRESETS = (CUSTOMERS, LEADS, FOLLOW_RECORDS)
+ORDERS = make_preset(
+    CRM,
+    LABEL,
+    RecordKind.ORDER,
+    columns={
+        "合同单号": "external_id", "订单编号": "external_id",
+        "对应客户": "customer", "客户名称": "customer",
+        "总金额": "amount", "合同金额": "amount",
+        "签单日期": "ordered_on",
+        "所有者": "rep", "负责人": "rep",
+    },
+    signature=signature("合同单号", "签单日期", "总金额", "对应客户", "所有者|负责人"),
+)  # fmt: skip
+
+PRESETS = (CUSTOMERS, LEADS, FOLLOW_RECORDS, ORDERS)

@@ -13,6 +13,9 @@ Sources, and how sure each is:
   销售订单编号 / 订单金额 / 下单日期: remembered from Fxiaoke's UI, not confirmed here. 商机阶段
   names are defined per sales process by each tenant, so stages rely on the generic Chinese
   stage names.
+- 唯一性ID: the column a Fxiaoke list export carries for the object's `_id`, the record's own
+  id (it outranks the business numbers 线索编号 / 客户编号… as the external id). From the
+  review of real exports behind issue 11; not confirmed from a public source here.
 """
 
 from __future__ import annotations
@@ -39,7 +42,7 @@ LEADS = make_preset(
     LABEL,
     RecordKind.LEAD,
     columns={
-        "线索编号": "external_id", "ID": "external_id",
+        "唯一性ID": "external_id", "线索编号": "external_id", "ID": "external_id",
         "姓名": "name",
         "公司": "company_name", "公司名称": "company_name",
         "来源": "channel", "线索来源": "channel",
@@ -61,7 +64,7 @@ OPPORTUNITIES = make_preset(
     LABEL,
     RecordKind.OPPORTUNITY,
     columns={
-        "商机编号": "external_id", "ID": "external_id",
+        "唯一性ID": "external_id", "商机编号": "external_id", "ID": "external_id",
         "商机名称": "name",
         "客户名称": "customer",
         "商机阶段": "stage", "阶段": "stage",
@@ -82,7 +85,7 @@ ACCOUNTS = make_preset(
     LABEL,
     RecordKind.CUSTOMER,
     columns={
-        "客户编号": "external_id", "ID": "external_id",
+        "唯一性ID": "external_id", "客户编号": "external_id", "ID": "external_id",
         "客户名称": "name",
         "行业": "industry", "1级": "industry",
         "省": "region", "省份": "region",
@@ -97,6 +100,7 @@ SALES_ORDERS = make_preset(
     LABEL,
     RecordKind.ORDER,
     columns={
+        "唯一性ID": "external_id",
         "销售订单编号": "external_id", "订单编号": "external_id", "ID": "external_id",
         "客户名称": "customer",
         "订单金额": "amount", "销售订单金额": "amount",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -98,10 +99,11 @@ def footer_bytes(path: Path, *, size: int, encoding: str) -> int:
     The footer is what follows the last blank line, when that is a few lines of one cell each
     and one of them is Salesforce's; the blank line is part of it.
     """
-    if encoding.startswith("utf-16"):
-        return 0  # Salesforce writes its reports in UTF-8 or the org's single-byte encoding
     codec = "utf-8" if encoding == "utf-8-sig" else encoding
     with path.open("rb") as raw:
+        if encoding.startswith("utf-16"):
+            # Excel's "Unicode text": a BOM says the byte order; the tail starts on a character.
+            codec = "utf-16-be" if raw.read(2) == codecs.BOM_UTF16_BE else "utf-16-le"
         raw.seek(max(0, size - FOOTER_TAIL_BYTES))
         tail = raw.read().decode(codec, errors="replace")
     lines = tail.splitlines(keepends=True)

@@ -31,6 +31,18 @@ class Command(BaseCommand):
         )
         parser.add_argument("--dry-run", action="store_true", help="validate only, write nothing")
         parser.add_argument("--skip-invalid", action="store_true", help="import the valid rows")
+        parser.add_argument(
+            "--create-missing",
+            action="store_true",
+            help="create the regions, product lines and owners the file names but salesopt "
+            "does not know (owners are created inactive, marked as created by an import)",
+        )
+        parser.add_argument(
+            "--no-record-id",
+            action="store_true",
+            help="confirm that the file has no record-id column: rows are matched by their "
+            "content, so a later export of an updated record adds a second record",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["path"]
@@ -44,6 +56,8 @@ class Command(BaseCommand):
                 time_zone=options["timezone"],
                 dry_run=options["dry_run"],
                 skip_invalid=options["skip_invalid"],
+                create_missing=options["create_missing"],
+                without_record_id=options["no_record_id"],
             )
         except ValidationError as problem:
             self._unusable(" ".join(problem.messages))
