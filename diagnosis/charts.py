@@ -7,7 +7,9 @@ from collections.abc import Callable
 import plotly.graph_objects as go
 from django.utils.translation import gettext as _
 
-from salesopt.core.charts import money_axis, render
+from django.conf import settings
+
+from salesopt.core.charts import hour_axis, money_axis, render, round_axis
 
 from .dashboard import ChartData
 
@@ -76,14 +78,15 @@ def trends(chart: ChartData) -> go.Figure:
         opacity=0.45,
         yaxis="y2",
     )
+    order_values = [None if row[2] is None else row[2] / divisor for row in chart.rows]
     figure.update_layout(
-        yaxis={"title": "%"},
+        yaxis={"title": "%", "rangemode": "tozero"},
         yaxis2={
             "title": unit,
             "overlaying": "y",
             "side": "right",
             "showgrid": False,
-            "rangemode": "tozero",
+            **round_axis(order_values),
         },
     )
     figure.update_xaxes(type="category")
@@ -111,7 +114,13 @@ def response_by_grade(chart: ChartData) -> go.Figure:
                 line={"color": colour, "dash": "dot", "width": 1},
                 mode="lines",
             )
-    figure.update_yaxes(title_text=_("hours"), type="log")
+    deadlines = {
+        grade: float(hours)
+        for grade, hours in settings.SALESOPT_GRADE_SLA_HOURS.items()
+        if grade in grades
+    }
+    figure.update_layout(yaxis={"title": _("hours"), **hour_axis(
+        [row[2] for row in chart.rows], deadlines)})  # fmt: skip
     figure.update_xaxes(type="category")
     return figure
 
@@ -130,8 +139,14 @@ def response_by_region(chart: ChartData) -> go.Figure:
     )
     figure.update_traces(marker_color=BLUE, selector={"type": "bar"})
     figure.update_layout(
-        yaxis={"title": _("hours")},
-        yaxis2={"title": "%", "overlaying": "y", "side": "right", "showgrid": False},
+        yaxis={"title": _("hours"), **round_axis(row[1] for row in chart.rows)},
+        yaxis2={
+            "title": "%",
+            "overlaying": "y",
+            "side": "right",
+            "showgrid": False,
+            **round_axis(None if row[2] is None else row[2] * 100 for row in chart.rows),
+        },
     )
     return figure
 
@@ -166,13 +181,13 @@ def workload(chart: ChartData) -> go.Figure:
         yaxis="y2",
     )
     figure.update_layout(
-        yaxis={"title": _("per day")},
+        yaxis={"title": _("per day"), "rangemode": "tozero"},
         yaxis2={
             "title": unit,
             "overlaying": "y",
             "side": "right",
             "showgrid": False,
-            "rangemode": "tozero",
+            **round_axis(None if row[3] is None else row[3] / divisor for row in chart.rows),
         },
     )
     figure.update_xaxes(type="category", tickangle=-60)
@@ -198,7 +213,14 @@ def complaints(chart: ChartData) -> go.Figure:
     )
     figure.update_layout(
         yaxis={"title": "%"},
-        yaxis2={"title": "1–5", "overlaying": "y", "side": "right", "range": [0, 5.5]},
+        yaxis2={
+            "title": "1–5",
+            "overlaying": "y",
+            "side": "right",
+            "range": [0, 5.5],
+            "dtick": 1,
+            "showgrid": False,
+        },
     )
     return figure
 

@@ -1,12 +1,17 @@
 """Shared Plotly helpers: our layout, our own plotly.js, amounts in the reader's units."""
 
 import copy
+import datetime as dt
 import json
+import math
+from collections.abc import Iterable
 from typing import Any
 
 import plotly.graph_objects as go
 from django.utils.html import escape
+from django.utils.formats import date_format
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 BRAND_COLOURS = {"revenue": "#2f6fde", "target": "#e07b39"}
 
@@ -101,3 +106,55 @@ def money_axis() -> tuple[float, str]:
     if (get_language() or "").startswith("zh"):
         return 1e4, "万元"
     return 1.0, "¥"
+
+
+def round_axis(values: Iterable[float | None], *, parts: int = 5) -> dict[str, Any]:
+    """A zero-based axis with round ticks (0, 20, 40 … not 1.9, 12, 22, 32.1) over `values`.
+
+    For secondary axes: Plotly picks their ticks on its own, off the primary's grid.
+    """
+    top = max((value for value in values if value is not None), default=0.0)
+    if top <= 0:
+        return {"rangemode": "tozero"}
+    raw_step = top / parts
+    magnitude = 10 ** math.floor(math.log10(raw_step))
+    step = next(f * magnitude for f in (1, 2, 2.5, 5, 10) if f * magnitude >= raw_step)
+    return {"range": [0, step * math.ceil(top / step)], "dtick": step, "tick0": 0}
+
+
+# Readable hours on a log axis: each tick a duration people say.
+_HOUR_TICKS = (0.25, 0.5, 1, 2, 4, 8, 12, 24, 48, 72, 120, 168, 336, 720)
+
+
+def hour_label(hours: float) -> str:
+    if hours < 1:
+        return _("%(minutes)d min") % {"minutes": round(hours * 60)}
+    if hours < 24 or hours % 24:
+        return _("%(hours)g h") % {"hours": hours}
+    return _("%(days)d d") % {"days": hours // 24}
+
+
+def hour_axis(values: Iterable[float | None], deadlines: dict[str, float]) -> dict[str, Any]:
+    """A log axis of hours whose ticks read as durations ("30 min", "2 h", "3 d") and name the
+    deadlines they stand for ("2 h · A")."""
+    present = [value for value in values if value is not None and value > 0]
+    marked = {hours: [grade for grade, limit in deadlines.items() if limit == hours]
+              for hours in deadlines.values()}  # fmt: skip
+    low = min([*present, *marked], default=1) / 1.5
+    high = max([*present, *marked], default=24) * 1.5
+    ticks = sorted({*(t for t in _HOUR_TICKS if low <= t <= high), *marked})
+    labels = [hour_label(t) + (" · " + "/".join(marked[t]) if t in marked else "") for t in ticks]
+    return {
+        "type": "log",
+        "tickmode": "array",
+        "tickvals": ticks,
+        "ticktext": labels,
+        "range": [math.log10(low), math.log10(high)],
+    }
+
+
+def month_label(month: dt.date) -> str:
+    """A month as an axis reads it: "Nov 2025", "2025年11月" (short enough not to overlap)."""
+    if (get_language() or "").startswith("zh"):
+        return f"{month.year}年{month.month}月"
+    return date_format(month, "M Y")

@@ -33,7 +33,7 @@ from . import readers
 from .coercers import Coerced, Memo, coerce_field
 from .mapping import combine_columns
 from .presets import RECORD_ID_FORMS
-from .presets.base import Combine
+from .presets.base import OUTCOME_FIELDS, Combine, OutcomeRule, normalise_value
 from .references import SMALL_REFERENCES, ReferenceLookups, create_missing, problem_reason
 from .schema import SCHEMAS, CanonicalField, FieldType, RecordKind
 from .users import UserWriter
@@ -108,6 +108,8 @@ class ImportPlan:
     create_missing: bool = False
     # When the file was uploaded: a creation or order date well after it is a row error.
     received_at: dt.datetime | None = None
+    # Columns that decide converted / won / lost over the status or stage (OutcomeRule).
+    outcomes: tuple[OutcomeRule, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -394,6 +396,7 @@ def _canonical(
     elif "external_id" not in plan.columns.values():
         frame["external_id"] = _derived_ids(frame, plan.kind)
     _record_ids(frame, plan, errors)
+    _decide_outcomes(frame, chunk, plan)
     if plan.received_at is not None:
         _refuse_future_dates(frame, chunk, plan, errors)
     if plan.kind is RecordKind.OPPORTUNITY:
@@ -405,6 +408,22 @@ def _canonical(
             value = "" if raw is None else str(raw[row])
             errors.add(RowError(int(row), _header_of(plan, field_name), value, str(reason)))
     return frame
+
+
+def _decide_outcomes(frame: pd.DataFrame, chunk: pd.DataFrame, plan: ImportPlan) -> None:
+    """The outcome each rule's column marks, over what the status or stage says; later rules
+    win (an archived Odoo deal is lost even at 100%)."""
+    targets = OUTCOME_FIELDS.get(plan.kind, {})
+    for rule in plan.outcomes:
+        if rule.outcome not in targets or rule.header not in chunk.columns:
+            continue
+        cells = chunk[rule.header].fillna("").astype("str")
+        if rule.values:
+            marks = cells.map(normalise_value).isin(rule.values)
+        else:
+            marks = cells.str.strip().ne("")
+        field_name, choice = targets[rule.outcome]
+        frame.loc[marks.to_numpy(bool), field_name] = choice
 
 
 def _id_fields(kind: RecordKind) -> list[str]:

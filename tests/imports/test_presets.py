@@ -125,6 +125,8 @@ MAPPINGS = {
         "Expected Revenue": "amount", "Probability": "probability", "Stage": "stage",
         "Salesperson": "owner", "Sales Team": None, "Expected Closing": "expected_close",
         "Created on": "created_at", "Tags": None,
+        # Read by the preset's outcome rules (archived: lost), not mapped to a field.
+        "Active": None, "Lost Reason": None, "Closed Date": "closed_at",
     },
     "odoo/activities.csv": {
         "Activity Type": "kind", "Summary": "subject", "Due Date": "occurred_at",
@@ -139,6 +141,8 @@ MAPPINGS = {
         "First Name": "name", "Last Name": "name", "Email": None, "Lead Source": "channel",
         "Lead Status": "status", "Industry": "industry", "No. of Employees": "company_size",
         "Rating": None, "Created Time": "created_at",
+        # Read by the preset's outcome rule (filled: converted), not mapped to a field.
+        "Lead Conversion Time": None, "Converted Deal": None,
     },
     "zoho/deals.csv": {
         "Record Id": "external_id", "Deal Owner": "owner", "Deal Name": "name",

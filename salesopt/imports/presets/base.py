@@ -58,6 +58,43 @@ class Combine:
     cjk_reversed: bool = False
 
 
+# The outcomes a CRM can mark by a column of its own rather than by the status or stage: what
+# the record becomes, as (canonical field, choice).
+OUTCOME_FIELDS: Mapping[RecordKind, Mapping[str, tuple[str, str]]] = MappingProxyType(
+    {
+        RecordKind.LEAD: {"converted": ("status", "converted"), "lost": ("status", "lost")},
+        RecordKind.OPPORTUNITY: {"won": ("stage", "won"), "lost": ("stage", "lost")},
+    }
+)
+
+
+@dataclass(frozen=True)
+class OutcomeRule:
+    """A column that decides an outcome, whatever the status or stage column says: the record
+    is `outcome` when the cell is filled or, with `values`, holds one of them.
+
+    A Zoho lead is converted when its Lead Conversion Time is filled; a HubSpot contact when its
+    Lifecycle Stage is Customer; an Odoo opportunity is lost when archived (Active false).
+    """
+
+    outcome: str  # a key of OUTCOME_FIELDS[kind]: "converted", "won" or "lost"
+    header: str
+    values: tuple[str, ...] = ()  # as normalise_value writes them; empty: any value
+
+    def as_dict(self) -> dict[str, object]:
+        return {"outcome": self.outcome, "header": self.header, "values": list(self.values)}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, object]) -> OutcomeRule:
+        values = data.get("values") or ()
+        assert isinstance(values, list | tuple)
+        return cls(
+            str(data["outcome"]),
+            str(data["header"]),
+            tuple(normalise_value(str(v)) for v in values),
+        )
+
+
 # eq=False: presets are singletons compared by identity, and stay hashable.
 @dataclass(frozen=True, eq=False)
 class Preset:
@@ -69,6 +106,16 @@ class Preset:
     signature: tuple[tuple[str, ...], ...]
     values: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
     combine: tuple[Combine, ...] = ()
+    outcomes: tuple[OutcomeRule, ...] = ()
+
+    def outcome_rules(self, headers: Iterable[str]) -> tuple[OutcomeRule, ...]:
+        """The preset's outcome rules whose column the file has, in the file's spelling."""
+        present = {normalise_header(header): header for header in headers}
+        return tuple(
+            OutcomeRule(rule.outcome, present[normalise_header(rule.header)], rule.values)
+            for rule in self.outcomes
+            if normalise_header(rule.header) in present
+        )
 
     @property
     def label(self) -> str:
@@ -113,6 +160,12 @@ def preset_problems(preset: Preset) -> list[str]:
         problems += [
             f"combine header {h!r} unknown" for h in rule.headers if h not in preset.columns
         ]
+    decidable = OUTCOME_FIELDS.get(preset.kind, {})
+    problems += [
+        f"outcome {rule.outcome!r} cannot be decided for {preset.kind.value}"
+        for rule in preset.outcomes
+        if rule.outcome not in decidable
+    ]
     return problems
 
 
@@ -125,6 +178,7 @@ def make_preset(
     signature: tuple[tuple[str, ...], ...],
     values: Mapping[str, Mapping[str, str]] | None = None,
     combine: tuple[Combine, ...] = (),
+    outcomes: tuple[OutcomeRule, ...] = (),
 ) -> Preset:
     return Preset(
         name=f"{crm}.{kind.value}",
@@ -135,4 +189,8 @@ def make_preset(
         signature=signature,
         values=MappingProxyType({k: MappingProxyType(dict(v)) for k, v in (values or {}).items()}),
         combine=combine,
+        outcomes=tuple(
+            OutcomeRule(rule.outcome, rule.header, tuple(map(normalise_value, rule.values)))
+            for rule in outcomes
+        ),
     )

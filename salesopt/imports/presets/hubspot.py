@@ -20,7 +20,7 @@ confirmed here.
 
 from __future__ import annotations
 
-from salesopt.imports.presets.base import Combine, make_preset, signature
+from salesopt.imports.presets.base import Combine, OutcomeRule, make_preset, signature
 from salesopt.imports.schema import RecordKind
 
 CRM, LABEL = "hubspot", "HubSpot"
@@ -61,6 +61,7 @@ CONTACTS = make_preset(
         "State/Region": "region",
         "Contact owner": "owner",
         "Create Date": "created_at",
+        "Became a Customer Date": "won_at",
     },
     signature=signature(
         "Record ID", "First Name", "Last Name", "Email", "Contact owner", "Lead Status",
@@ -68,6 +69,8 @@ CONTACTS = make_preset(
     ),
     values={"status": LEAD_STATUS},
     combine=(Combine("name", ("First Name", "Last Name"), cjk_reversed=True),),
+    # A contact that became a customer says so by its Lifecycle Stage; its Lead Status stays.
+    outcomes=(OutcomeRule("converted", "Lifecycle Stage", ("Customer",)),),
 )  # fmt: skip
 
 COMPANIES = make_preset(

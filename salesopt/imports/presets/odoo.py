@@ -19,7 +19,7 @@ form labels, not re-checked here.
 
 from __future__ import annotations
 
-from salesopt.imports.presets.base import make_preset, signature
+from salesopt.imports.presets.base import OutcomeRule, make_preset, signature
 from salesopt.imports.schema import RecordKind
 
 CRM, LABEL = "odoo", "Odoo"
@@ -51,6 +51,13 @@ ACTIVITY_TYPE = {
 }
 
 _ID = {"ID": "external_id", "External ID": "external_id"}
+# Odoo archives a lost lead or opportunity (Active false, with a Lost Reason) and keeps its
+# stage; a won one is in a stage flagged won, whatever it is called, at 100% probability.
+# Archived records are in an export only when the list was filtered on "Lost" or "Archived".
+_ARCHIVED = (
+    OutcomeRule("lost", "Active", ("False", "0", "No")),
+    OutcomeRule("lost", "Lost Reason"),
+)
 _CREATED = {"Created on": "created_at"}
 
 LEADS = make_preset(
@@ -74,6 +81,7 @@ LEADS = make_preset(
         "Sales Team", "Source", "Created on",
     ),
     values={"status": LEAD_STATUS},
+    outcomes=_ARCHIVED,
 )  # fmt: skip
 
 OPPORTUNITIES = make_preset(
@@ -97,6 +105,7 @@ OPPORTUNITIES = make_preset(
         "Expected Closing", "Salesperson", "Created on",
     ),
     values={"stage": OPPORTUNITY_STAGE},
+    outcomes=(OutcomeRule("won", "Probability", ("100", "100.0", "100.00")), *_ARCHIVED),
 )  # fmt: skip
 
 CONTACTS = make_preset(

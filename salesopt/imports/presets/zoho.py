@@ -19,7 +19,7 @@ Sources:
 
 from __future__ import annotations
 
-from salesopt.imports.presets.base import Combine, make_preset, signature
+from salesopt.imports.presets.base import Combine, OutcomeRule, make_preset, signature
 from salesopt.imports.schema import RecordKind
 
 CRM, LABEL = "zoho", "Zoho CRM"
@@ -77,6 +77,12 @@ LEADS = make_preset(
     ),
     values={"status": LEAD_STATUS},
     combine=(Combine("name", ("First Name", "Last Name"), cjk_reversed=True),),
+    # A converted Zoho lead leaves the Leads module with its Lead Conversion Time (and the
+    # deal it became) filled in; its Lead Status is not changed to a "converted" value.
+    outcomes=(
+        OutcomeRule("converted", "Lead Conversion Time"),
+        OutcomeRule("converted", "Converted Deal"),
+    ),
 )  # fmt: skip
 
 ACCOUNTS = make_preset(
