@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import plotly.graph_objects as go
-from django.utils.translation import gettext as _
-
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from salesopt.core.charts import hour_axis, money_axis, render, round_axis
 

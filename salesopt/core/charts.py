@@ -8,8 +8,8 @@ from collections.abc import Iterable
 from typing import Any
 
 import plotly.graph_objects as go
-from django.utils.html import escape
 from django.utils.formats import date_format
+from django.utils.html import escape
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 

@@ -6,8 +6,6 @@ below and read back through the KPI reader, the one every page uses.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
