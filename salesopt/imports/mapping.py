@@ -20,6 +20,7 @@ import pandas as pd
 
 from salesopt.imports.presets import (
     Combine,
+    Match,
     Preset,
     get_preset,
     normalise_header,
@@ -377,3 +378,168 @@ def guess_kind(headers: Iterable[str]) -> RecordKind | None:
     scored = [(_evidence(headers, kind), kind) for kind in RecordKind]
     best_score, best_kind = max(scored, key=lambda item: item[0])
     return best_kind if best_score[2] else None
+
+
+# ---------------------------------------------------------------------------------------------
+# Recognising a file: its kind and preset, how sure that is, and why
+
+# A preset fits a file by the share of its signature headers the file has and the share of the
+# file's columns it knows (a preset knowing 6 of 10 columns fits less than one knowing all 10).
+CLOSE_FIT = 0.1  # two candidates closer than this: ask the admin instead of guessing
+HIGH_FIT, PRESET_FIT = 0.85, 0.5
+
+
+class Confidence(enum.StrEnum):
+    CERTAIN = "certain"  # salesopt's own template, a saved mapping, or the admin's choice
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"  # from the words of the headers only
+    NONE = "none"  # no header says what the file holds
+
+
+class Reason(enum.StrEnum):
+    TEMPLATE = "template"
+    SAVED = "saved"
+    PRESET = "preset"
+    HEADERS = "headers"
+    NOTHING = "nothing"
+    CHOSEN = "chosen"
+
+
+@dataclass(frozen=True)
+class Candidate:
+    kind: RecordKind
+    preset: str = ""  # a built-in preset's name, "" for none
+
+
+@dataclass(frozen=True)
+class Recognition:
+    """What a file holds as salesopt recognised it. `candidates` lists the close readings
+    (best first) when salesopt is not sure: the admin must then choose one."""
+
+    kind: RecordKind
+    preset: Preset | None
+    confidence: Confidence
+    reason: Reason
+    decided_by: tuple[str, ...] = ()  # the file's headers that decided it
+    candidates: tuple[Candidate, ...] = ()
+
+    @property
+    def needs_choice(self) -> bool:
+        return len(self.candidates) > 1
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind.value,
+            "preset": self.preset.name if self.preset else "",
+            "confidence": self.confidence.value,
+            "reason": self.reason.value,
+            "decided_by": list(self.decided_by),
+            "candidates": [{"kind": c.kind.value, "preset": c.preset} for c in self.candidates],
+            "needs_choice": self.needs_choice,
+        }
+
+
+def _template_preset(kind: RecordKind) -> Preset:
+    return get_preset(f"salesopt.{kind.value}")
+
+
+def template_kinds(headers: Iterable[str], kind: RecordKind | None = None) -> list[RecordKind]:
+    """The kinds whose salesopt template these headers are (English or Chinese, optional
+    columns left out), best covered first: every header is one of the template's and every
+    required column is there. Two kinds covered equally well both come back."""
+    headers = [header for header in headers if header.strip()]
+    fits: list[tuple[float, RecordKind]] = []
+    for candidate in (kind,) if kind else tuple(RecordKind):
+        preset = _template_preset(candidate)
+        fields = [preset.field_for(header) for header in headers]
+        if not headers or None in fields:
+            continue
+        schema = SCHEMAS[candidate]
+        required = {f.name for f in schema.fields if f.required and f.name != "external_id"}
+        if required <= set(fields):
+            fits.append((len(set(fields)) / len(schema.field_names), candidate))
+    fits.sort(key=lambda fit: -fit[0])
+    return [k for share, k in fits if share == fits[0][0]] if fits else []
+
+
+def _fit(match: Match) -> float:
+    return (match.score + match.mapped_columns / max(match.total_columns, 1)) / 2
+
+
+def _signature_headers(headers: list[str], preset: Preset) -> tuple[str, ...]:
+    spellings = {normalise_header(s) for entry in preset.signature for s in entry}
+    return tuple(header for header in headers if normalise_header(header) in spellings)
+
+
+def _kind_headers(headers: list[str], kind: RecordKind) -> tuple[str, ...]:
+    """Headers that name the kind or feed a field only that kind has."""
+    mapping = propose_mapping(headers, kind)
+    distinctive = _distinctive(kind)
+    return tuple(
+        header
+        for header in headers
+        if mapping.field_for(header) in distinctive
+        or any(word in normalise_header(header) for word in _KIND_WORDS[kind])
+    )
+
+
+def recognise_file(headers: Iterable[str], kind: RecordKind | None = None) -> Recognition:
+    """The kind and preset of a file (within `kind` when the admin gave it), how sure, why.
+
+    salesopt's own template always wins; then the best fitting preset; then the words of the
+    headers. When two readings are about as good, both are candidates and the admin chooses.
+    """
+    headers = [header for header in headers if header.strip()]
+    templates = template_kinds(headers, kind)
+    if templates:
+        best = templates[0]
+        others = [_template_preset(k).columns for k in RecordKind if k != best]
+        own = tuple(h for h in headers if not any(
+            normalise_header(h) in map(normalise_header, cols) for cols in others))  # fmt: skip
+        return Recognition(
+            best, _template_preset(best), Confidence.CERTAIN, Reason.TEMPLATE,
+            decided_by=own or tuple(headers),
+            candidates=tuple(Candidate(k, _template_preset(k).name) for k in templates)
+            if len(templates) > 1 else (),
+        )  # fmt: skip
+    ranked = sorted(recognise(headers, kind), key=lambda m: (-_fit(m), m.preset.name))
+    if ranked and _fit(ranked[0]) >= PRESET_FIT:
+        best_match = ranked[0]
+        close = [m for m in ranked[1:] if _fit(best_match) - _fit(m) < CLOSE_FIT]
+        return Recognition(
+            best_match.preset.kind, best_match.preset,
+            Confidence.HIGH if _fit(best_match) >= HIGH_FIT else Confidence.MEDIUM,
+            Reason.PRESET, decided_by=_signature_headers(headers, best_match.preset),
+            candidates=tuple(Candidate(m.preset.kind, m.preset.name)
+                             for m in (best_match, *close)) if close else (),
+        )  # fmt: skip
+    return _from_header_words(headers, kind, ranked[0].preset if ranked else None)
+
+
+def _from_header_words(
+    headers: list[str], kind: RecordKind | None, weak: Preset | None
+) -> Recognition:
+    if kind is not None:
+        preset = weak if weak is not None and weak.kind == kind else None
+        found = _kind_headers(headers, kind)
+        confidence = Confidence.LOW if found else Confidence.NONE
+        reason = Reason.HEADERS if found else Reason.NOTHING
+        return Recognition(kind, preset, confidence, reason, decided_by=found)
+    scored = sorted(((_evidence(headers, k), k) for k in RecordKind), key=lambda s: s[0],
+                    reverse=True)  # fmt: skip
+    (best_score, best), *rest = scored
+    if not best_score[2]:  # no header means anything: the admin says what the file holds
+        return Recognition(
+            RecordKind.LEAD,
+            None,
+            Confidence.NONE,
+            Reason.NOTHING,
+            candidates=tuple(Candidate(k) for k in RecordKind),
+        )
+    tied = [k for score, k in rest if score[:2] == best_score[:2]]
+    preset = weak if weak is not None and weak.kind == best else None
+    return Recognition(
+        best, preset, Confidence.LOW, Reason.HEADERS, decided_by=_kind_headers(headers, best),
+        candidates=tuple(Candidate(k) for k in (best, *tied)) if tied else (),
+    )  # fmt: skip

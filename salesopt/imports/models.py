@@ -43,6 +43,9 @@ class ImportRun(TimeStampedModel):
     time_zone = models.CharField(_("time zone of naive times"), max_length=64)
     sniffed = models.JSONField(_("how the file was read"), default=dict, blank=True)
     mapping = models.JSONField(_("column mapping"), default=dict, blank=True)
+    # How the kind and preset were recognised (mapping.Recognition.to_dict): how sure, why, and
+    # the close candidates the admin must choose between before the rows are checked.
+    recognition = models.JSONField(_("recognition"), default=dict, blank=True)
     create_missing = models.BooleanField(
         _("create unknown regions, product lines and owners"), default=False
     )

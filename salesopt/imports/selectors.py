@@ -10,6 +10,7 @@ from typing import Any
 import pandas as pd
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from salesopt.core import access
 from salesopt.core.exports import unguard
@@ -17,9 +18,10 @@ from salesopt.core.exports import unguard
 from . import readers
 from .coercers import coerce_field
 from .models import ImportRun, SavedMapping
+from .presets import PRESETS_BY_NAME
 from .references import SMALL_REFERENCES, ReferenceLookups, problem_reason
 from .refusals import refusal_text
-from .schema import SCHEMAS, RecordKind
+from .schema import KIND_LABELS, SCHEMAS, RecordKind
 from .services import local_copy, plan_of, sniffed_of
 
 PREVIEW_ROWS = 20
@@ -108,3 +110,70 @@ def _with_number(row: list[str]) -> list[Any]:
         int(number) if number.isdigit() else number,
         *(unguard(cell) for cell in row[1:]),
     ]
+
+
+@dataclass(frozen=True)
+class RecognitionChoice:
+    kind: str
+    preset: str
+    label: str
+
+
+@dataclass(frozen=True)
+class RecognitionSummary:
+    """What the mapping page says of the recognition: the reading, how sure, why, and the
+    readings to choose between when salesopt is not sure."""
+
+    label: str
+    confidence: str
+    confidence_label: str
+    why: str
+    needs_choice: bool
+    choices: list[RecognitionChoice]
+
+
+CONFIDENCE_LABELS = {
+    "certain": gettext_lazy("certain"),
+    "high": gettext_lazy("high"),
+    "medium": gettext_lazy("medium"),
+    "low": gettext_lazy("low"),
+    "none": gettext_lazy("none"),
+}
+
+
+def _reading_label(kind: str, preset: str) -> str:
+    if preset in PRESETS_BY_NAME:
+        return PRESETS_BY_NAME[preset].label
+    return _("%(kind)s · no preset") % {"kind": KIND_LABELS[RecordKind(kind)]}
+
+
+def recognition_summary(run: ImportRun) -> RecognitionSummary | None:
+    """None for a run recognised before salesopt kept how (nothing to say)."""
+    found = run.recognition
+    if not found:
+        return None
+    headers = "、".join(f"“{header}”" for header in found.get("decided_by", [])[:8])
+    kind_label = KIND_LABELS[RecordKind(run.kind)]
+    why = {
+        "template": _("The headers are those of salesopt's own template for %(kind)s: "
+                      "%(headers)s.") % {"kind": kind_label, "headers": headers},
+        "saved": _("A mapping saved earlier has exactly these headers."),
+        "preset": _("Decided by the headers %(headers)s.") % {"headers": headers},
+        "headers": _("Only the words of some headers say so: %(headers)s.")
+        % {"headers": headers},
+        "nothing": _("No header says what this file holds."),
+        "chosen": _("You chose it."),
+    }.get(found.get("reason", ""), "")  # fmt: skip
+    confidence = found.get("confidence", "")
+    choices = [
+        RecognitionChoice(c["kind"], c["preset"], _reading_label(c["kind"], c["preset"]))
+        for c in found.get("candidates", [])
+    ]
+    return RecognitionSummary(
+        label=_reading_label(run.kind, run.preset),
+        confidence=confidence,
+        confidence_label=str(CONFIDENCE_LABELS.get(confidence, confidence)),
+        why=str(why),
+        needs_choice=bool(found.get("needs_choice")),
+        choices=choices,
+    )

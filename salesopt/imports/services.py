@@ -30,10 +30,17 @@ from salesopt.core.models import ImportedRecord
 from salesopt.kpis.services import recompute_after_import
 
 from . import progress, readers
-from .mapping import file_combines, guess_kind, propose_mapping
+from .mapping import (
+    Confidence,
+    Reason,
+    Recognition,
+    file_combines,
+    propose_mapping,
+    recognise_file,
+)
 from .models import ImportRun, ImportStatus, SavedMapping
 from .pipeline import ImportPlan, Outcome, process
-from .presets import Combine, get_preset, recognise
+from .presets import Combine, get_preset
 from .presets.values import generic_value_map
 from .readers.contract import human_size
 from .refusals import SPLIT, refusal_text, with_advice
@@ -139,19 +146,19 @@ def _propose(sniffed: readers.SniffResult, kind: str) -> dict[str, Any]:
     saved = _saved_mapping_for(sniffed.headers, kind)
     if saved is not None:
         mapping = {**saved.mapping, "saved": saved.pk}
-        return {"kind": saved.kind, "preset": "", "source": saved.source, "mapping": mapping}
-    matches = recognise(sniffed.headers, RecordKind(kind) if kind else None)
-    preset = matches[0].preset if matches else None
-    guessed = preset.kind if preset else guess_kind(sniffed.headers) or RecordKind.LEAD
-    chosen_kind = RecordKind(kind) if kind else guessed
-    if preset is not None and preset.kind != chosen_kind:
-        preset = None
-    proposal = propose_mapping(sniffed.headers, chosen_kind, preset=preset)
+        recognition = Recognition(RecordKind(saved.kind), None, Confidence.CERTAIN, Reason.SAVED,
+                                  decided_by=tuple(sniffed.headers))  # fmt: skip
+        return {"kind": saved.kind, "preset": "", "source": saved.source, "mapping": mapping,
+                "recognition": recognition.to_dict()}  # fmt: skip
+    recognition = recognise_file(sniffed.headers, RecordKind(kind) if kind else None)
+    preset = recognition.preset
+    proposal = propose_mapping(sniffed.headers, recognition.kind, preset=preset)
     return {
-        "kind": chosen_kind.value,
+        "kind": recognition.kind.value,
         "preset": preset.name if preset else "",
         "source": preset.crm if preset else "file",
         "mapping": {"columns": proposal.columns_dict(), "day_first": False},
+        "recognition": recognition.to_dict(),
     }
 
 
@@ -253,18 +260,41 @@ def import_run_repropose(*, run: ImportRun, kind: str, preset: str) -> ImportRun
         saved = SavedMapping.objects.get(pk=int(preset.removeprefix(SAVED_PREFIX)))
         run.kind, run.preset, run.source = saved.kind, "", saved.source
         run.mapping = {**saved.mapping, "columns": _saved_columns(run, saved), "saved": saved.pk}
+        run.recognition = _chosen(run)
         run.status = ImportStatus.MAPPED
         run.save()
         return run
     chosen = get_preset(preset) if preset else None
+    if chosen is not None and kind and kind != chosen.kind and kind != run.kind:
+        # A new kind with the old kind's preset still in the list: the kind wins, with the
+        # preset that fits it best (or none).
+        chosen = recognise_file(run.sniffed["headers"], RecordKind(kind)).preset
     record_kind = chosen.kind if chosen else RecordKind(kind)
     mapping = propose_mapping(run.sniffed["headers"], record_kind, preset=chosen)
-    run.kind, run.preset = record_kind.value, preset if chosen else ""
+    run.kind, run.preset = record_kind.value, chosen.name if chosen else ""
     run.source = chosen.crm if chosen else run.source
     run.mapping = {**run.mapping, "columns": mapping.columns_dict()}
+    run.recognition = _chosen(run)
     run.status = ImportStatus.MAPPED
     run.save()
     return run
+
+
+def _chosen(run: ImportRun) -> dict[str, Any]:
+    """The admin chose the kind and preset: nothing is left to ask."""
+    return {**run.recognition, "kind": run.kind, "preset": run.preset,
+            "confidence": Confidence.CERTAIN.value, "reason": Reason.CHOSEN.value,
+            "needs_choice": False}  # fmt: skip
+
+
+def needs_choice_text(run: ImportRun) -> str:
+    return str(_("salesopt is not sure what this file holds: choose the kind of record and the "
+                 "preset above before the rows are checked."))  # fmt: skip
+
+
+def _require_choice_made(run: ImportRun) -> None:
+    if run.recognition.get("needs_choice"):
+        raise ValidationError(needs_choice_text(run), code="choose_first")
 
 
 def plan_of(run: ImportRun, path: Path) -> ImportPlan:
@@ -385,7 +415,8 @@ def nothing_valid_text(rows: int) -> str:
 
 
 def _nothing_written_text(rows: int) -> str:
-    return f"{nothing_valid_text(rows)} {_('Nothing was written.')}"
+    written = _("Nothing was written.")
+    return f"{nothing_valid_text(rows)} {written}"
 
 
 def _run_pipeline(
@@ -466,6 +497,7 @@ def import_run_start(*, run: ImportRun, skip_invalid: bool = True) -> ImportRun:
     from .tasks import import_run_execute_task  # tasks import services: import at call time
 
     _require_status(run, ImportStatus.VALIDATED)
+    _require_choice_made(run)
     if run.nothing_valid:
         raise ValidationError(nothing_valid_text(run.rows_total), code="nothing_valid")
     run.status = ImportStatus.IMPORTING
@@ -480,6 +512,7 @@ def import_run_request_validation(*, run: ImportRun) -> ImportRun:
     from .tasks import import_run_validate_task
 
     _require_status(run, ImportStatus.MAPPED)
+    _require_choice_made(run)
     run.status = ImportStatus.VALIDATING
     run.save(update_fields=["status", "updated_at"])
     progress.start(run.pk, rows_total=run.sniffed.get("estimated_rows") or 0)
@@ -516,6 +549,8 @@ def import_file(
 
 
 def _map_as_proposed(run: ImportRun, *, preset: str, time_zone: str) -> None:
+    if not preset and run.recognition.get("needs_choice"):
+        raise ValidationError(_unsure_on_the_command_line(run), code="choose_first")
     if preset:
         chosen = get_preset(preset)
         proposal = propose_mapping(run.sniffed["headers"], chosen.kind, preset=chosen)
@@ -524,6 +559,18 @@ def _map_as_proposed(run: ImportRun, *, preset: str, time_zone: str) -> None:
         columns, kind, preset = run.mapping["columns"], run.kind, run.preset
     import_run_set_mapping(run=run, kind=kind, preset=preset, columns=columns,
                            time_zone=time_zone)  # fmt: skip
+
+
+def _unsure_on_the_command_line(run: ImportRun) -> str:
+    candidates = run.recognition.get("candidates", [])
+    presets = [c["preset"] for c in candidates if c["preset"]]
+    if presets:
+        text = _("salesopt is not sure what this file holds: it could be read with any of "
+                 "%(presets)s. Run again with --preset.")  # fmt: skip
+        return text % {"presets": ", ".join(presets)}
+    kinds = [c["kind"] for c in candidates]
+    return _("salesopt is not sure what this file holds: it could be %(kinds)s. "
+             "Run again with --kind.") % {"kinds": ", ".join(kinds)}  # fmt: skip
 
 
 def _require_status(run: ImportRun, *allowed: str) -> None:

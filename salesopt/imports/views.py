@@ -64,6 +64,8 @@ def run_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def run_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     run = _run_for(request, pk)
+    if request.method == "POST" and "choose" in request.POST:
+        return _choose(request, run)
     if request.method == "POST" and _chose_another_preset(run, request.POST):
         return _repropose(request, run)
     form = _mapping_form(run, request.POST if request.method == "POST" else None)
@@ -86,10 +88,15 @@ def run_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, problem.messages)  # the service keys them by "mapping"
         else:
             if "validate" in request.POST:
-                services.import_run_request_validation(run=run)
-                url = reverse("imports:run-detail", kwargs={"pk": run.pk})
-                return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
-            form = _mapping_form(run, None)
+                try:
+                    services.import_run_request_validation(run=run)
+                except ValidationError as problem:  # the kind or preset is still to choose
+                    form.add_error(None, problem.messages)
+                else:
+                    url = reverse("imports:run-detail", kwargs={"pk": run.pk})
+                    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+            else:
+                form = _mapping_form(run, None)
     # htmx swaps no 4xx response, so an invalid mapping it posted comes back as 200.
     status = 400 if form.errors and not request.htmx else 200
     return render(request, _template(request), _detail_context(run, form), status=status)
@@ -102,6 +109,15 @@ def _repropose(request: HtmxHttpRequest, run: ImportRun) -> HttpResponse:
     except ValidationError as problem:
         return _moved_on(request, run, problem)
     return render(request, _template(request), _detail_context(run, _mapping_form(run, None)))
+
+
+def _choose(request: HtmxHttpRequest, run: ImportRun) -> HttpResponse:
+    """The admin picked one of the readings salesopt was unsure between (or another one)."""
+    kind, preset = request.POST.get("kind", ""), request.POST.get("preset", "")
+    if kind not in {choice.value for choice in RecordKind} or not _offered(preset):
+        messages.error(request, _("Choose a kind of record and a preset from the lists."))
+        return redirect("imports:run-detail", pk=run.pk)
+    return _repropose(request, run)
 
 
 def _moved_on(request: HtmxHttpRequest, run: ImportRun, problem: ValidationError) -> HttpResponse:
@@ -153,6 +169,8 @@ def _detail_context(run: ImportRun, form: MappingForm) -> dict[str, Any]:
         "run": run,
         "form": form,
         "preview": selectors.import_preview(run) if editable and not form.errors else None,
+        "recognition": selectors.recognition_summary(run) if editable else None,
+        "nothing_valid": services.nothing_valid_text(run.rows_total) if run.nothing_valid else "",
         "start_form": StartImportForm(),
         "progress": progress.read(run.pk) if run.status in RUNNING else None,
         "running": run.status in RUNNING,
