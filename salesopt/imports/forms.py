@@ -11,9 +11,15 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import SavedMapping
 from .presets import presets_for
+from .presets.base import OUTCOME_FIELDS
 from .schema import KIND_LABELS, SCHEMAS, RecordKind
 from .tables import TABLES
 
+OUTCOME_LABELS = {
+    "converted": _("Converted"),
+    "won": _("Won"),
+    "lost": _("Lost"),
+}
 KIND_CHOICES = [(kind.value, label) for kind, label in KIND_LABELS.items()]
 FIELD_LABELS_EXTRA = {
     "external_id": _("id in the source system"),
@@ -72,11 +78,27 @@ class MappingForm(forms.Form):
     create_missing = forms.BooleanField(
         label=_("Create unknown regions, product lines and owners"), required=False
     )
+    without_record_id = forms.BooleanField(
+        label=_(
+            "This file has no record id: match its rows by their content (a later export of an "
+            "updated record will add a second record)"
+        ),
+        required=False,
+    )
     save_as = forms.CharField(label=_("Save this mapping as"), max_length=64, required=False)
 
-    def __init__(self, *args: Any, headers: tuple[str, ...], kind: RecordKind, **kwargs: Any):
+    def __init__(
+        self,
+        *args: Any,
+        headers: tuple[str, ...],
+        kind: RecordKind,
+        outcome_rules: int = 0,
+        **kwargs: Any,
+    ):
         super().__init__(*args, **kwargs)
         self.headers = headers
+        self.record_kind = kind
+        self._add_outcome_fields(kind, headers, rows=outcome_rules + 1)
         saved = SavedMapping.objects.filter(kind=kind).order_by("name")
         cast(forms.ChoiceField, self.fields["preset"]).choices = [
             ("", _("None (map by hand)")),
@@ -90,6 +112,48 @@ class MappingForm(forms.Form):
             self.fields[f"column_{index}"] = forms.ChoiceField(
                 label=header, choices=field_choices, required=False
             )
+
+    def _add_outcome_fields(self, kind: RecordKind, headers: tuple[str, ...], rows: int) -> None:
+        """One row per column that decides an outcome (and one empty row to add another)."""
+        decidable = OUTCOME_FIELDS.get(kind, {})
+        self.outcome_rows = rows if decidable else 0
+        outcomes = [(name, OUTCOME_LABELS[name]) for name in decidable]
+        columns = [("", _("— none —")), *((header, header) for header in headers)]
+        for index in range(self.outcome_rows):
+            self.fields[f"outcome_{index}"] = forms.ChoiceField(
+                label=_("Outcome"), choices=outcomes, required=False
+            )
+            self.fields[f"outcome_{index}_header"] = forms.ChoiceField(
+                label=_("decided by the column"), choices=columns, required=False
+            )
+            self.fields[f"outcome_{index}_values"] = forms.CharField(
+                label=_("when it holds (comma-separated; empty: any value)"),
+                max_length=200,
+                required=False,
+            )
+
+    def outcome_fields(self) -> list[tuple[forms.BoundField, forms.BoundField, forms.BoundField]]:
+        return [
+            (self[f"outcome_{i}"], self[f"outcome_{i}_header"], self[f"outcome_{i}_values"])
+            for i in range(self.outcome_rows)
+        ]
+
+    def outcomes(self) -> list[dict[str, Any]] | None:
+        """The rules the admin set (None when the kind has no outcome to decide)."""
+        if not self.outcome_rows:
+            return None
+        rules = []
+        for index in range(self.outcome_rows):
+            header = self.cleaned_data.get(f"outcome_{index}_header")
+            if not header:
+                continue
+            values = self.cleaned_data.get(f"outcome_{index}_values", "")
+            rules.append({
+                "outcome": self.cleaned_data.get(f"outcome_{index}") or "",
+                "header": header,
+                "values": [value.strip() for value in values.split(",") if value.strip()],
+            })  # fmt: skip
+        return rules
 
     def clean_time_zone(self) -> str:
         return _valid_zone(self.cleaned_data["time_zone"].strip())

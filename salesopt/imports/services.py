@@ -10,7 +10,7 @@ import csv
 import hashlib
 import tempfile
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -41,6 +41,7 @@ from .mapping import (
 from .models import ImportRun, ImportStatus, SavedMapping
 from .pipeline import ImportPlan, Outcome, process
 from .presets import Combine, get_preset
+from .presets.base import OUTCOME_FIELDS, OutcomeRule
 from .presets.values import generic_value_map
 from .readers.contract import human_size
 from .refusals import SPLIT, refusal_text, with_advice
@@ -191,10 +192,16 @@ def import_run_set_mapping(
     time_zone: str = "",
     day_first: bool = False,
     create_missing: bool = False,
+    without_record_id: bool = False,
+    outcomes: Sequence[Mapping[str, Any]] | None = None,
     save_as: str = "",
     user: Any = None,
 ) -> ImportRun:
-    """Record the admin's mapping (header → field) after checking it; optionally save it."""
+    """Record the admin's mapping (header → field) after checking it; optionally save it.
+
+    `without_record_id`: the admin confirmed that no column holds the record's id in the CRM
+    (see `lacks_record_id`). `outcomes`: the columns that decide converted / won / lost
+    (OutcomeRule dicts); None keeps the preset's."""
     _require_status(run, ImportStatus.MAPPED, ImportStatus.VALIDATED)
     saved = (
         {"saved": int(preset.removeprefix(SAVED_PREFIX))} if preset.startswith(SAVED_PREFIX) else {}
@@ -203,13 +210,20 @@ def import_run_set_mapping(
     schema = SCHEMAS[RecordKind(kind)]
     unknown = sorted(set(columns) - set(run.sniffed["headers"]))
     problems = _mapping_problems(schema, columns, _combine_rules(run, preset))
+    problems += _outcome_problems(run, RecordKind(kind), outcomes or ())
     if unknown or problems:
         raise ValidationError({"mapping": problems or [_("Unknown columns: %s") % unknown]})
     run.kind, run.preset = kind, preset
     run.source = (source or (get_preset(preset).crm if preset else run.source) or "file")[:32]
     run.time_zone = time_zone or run.time_zone
     run.create_missing = create_missing
-    run.mapping = {"columns": dict(columns), "day_first": day_first, **saved}
+    run.mapping = {
+        "columns": dict(columns),
+        "day_first": day_first,
+        "without_record_id": without_record_id,
+        **({"outcomes": [dict(rule) for rule in outcomes]} if outcomes is not None else {}),
+        **saved,
+    }
     run.status = ImportStatus.MAPPED
     with transaction.atomic():
         run.save()
@@ -224,6 +238,21 @@ def import_run_set_mapping(
                 },
             )
     return run
+
+
+def _outcome_problems(
+    run: ImportRun, kind: RecordKind, outcomes: Sequence[Mapping[str, Any]]
+) -> list[str]:
+    decidable = OUTCOME_FIELDS.get(kind, {})
+    problems = []
+    for rule in outcomes:
+        if rule.get("outcome") not in decidable:
+            problems.append(
+                _("“%s” cannot be decided for this kind of record.") % rule.get("outcome")
+            )
+        elif rule.get("header") not in run.sniffed["headers"]:
+            problems.append(_("The file has no column “%s”.") % rule.get("header"))
+    return problems
 
 
 def _mapping_problems(
@@ -318,7 +347,17 @@ def plan_of(run: ImportRun, path: Path) -> ImportPlan:
         day_first=bool(run.mapping.get("day_first")),
         create_missing=run.create_missing,
         received_at=run.created_at,
+        outcomes=outcome_rules(run),
     )
+
+
+def outcome_rules(run: ImportRun) -> tuple[OutcomeRule, ...]:
+    """The columns that decide converted / won / lost: the admin's choice on the mapping page,
+    else the preset's rules for the columns the file has."""
+    if "outcomes" in run.mapping:
+        return tuple(OutcomeRule.from_dict(rule) for rule in run.mapping["outcomes"])
+    preset = get_preset(run.preset) if run.preset else None
+    return preset.outcome_rules(run.sniffed["headers"]) if preset else ()
 
 
 # --- validating and importing ---------------------------------------------------------------
@@ -492,12 +531,48 @@ def import_run_cancel(*, run: ImportRun) -> ImportRun:
     return run
 
 
+# Kinds whose records have no id of their own in a CRM export: targets are known by period and
+# scope, people by e-mail.
+KEYED_BY_CONTENT = frozenset({RecordKind.TARGET, RecordKind.USER})
+
+
+def lacks_record_id(run: ImportRun) -> bool:
+    """No column maps to the record's id, and the admin has not confirmed the file has none.
+
+    Rows are then matched by a hash of their content (name, company, creation date…): a later
+    export of an updated record hashes differently and lands as a second record.
+    """
+    if not run.kind or RecordKind(run.kind) in KEYED_BY_CONTENT:
+        return False
+    mapped = set(run.mapping.get("columns", {}).values())
+    return "external_id" not in mapped and not run.mapping.get("without_record_id")
+
+
+def record_id_problem(*, on_the_command_line: bool = False) -> str:
+    confirm = (
+        _("run again with --no-record-id to import it anyway")
+        if on_the_command_line
+        else _("tick “This file has no record id” to import it anyway")
+    )
+    return _(
+        "No column holds the record's id in your CRM. Without one, rows are matched by their "
+        "content, so each later export of an updated record adds a second record. Map the id "
+        "column, or %(confirm)s."
+    ) % {"confirm": confirm}
+
+
+def _require_record_id(run: ImportRun) -> None:
+    if lacks_record_id(run):
+        raise ValidationError(record_id_problem(), code="no_record_id")
+
+
 def import_run_start(*, run: ImportRun, skip_invalid: bool = True) -> ImportRun:
     """Queue the import of a validated run; it starts once this transaction commits."""
     from .tasks import import_run_execute_task  # tasks import services: import at call time
 
     _require_status(run, ImportStatus.VALIDATED)
     _require_choice_made(run)
+    _require_record_id(run)
     if run.nothing_valid:
         raise ValidationError(nothing_valid_text(run.rows_total), code="nothing_valid")
     run.status = ImportStatus.IMPORTING
@@ -513,6 +588,7 @@ def import_run_request_validation(*, run: ImportRun) -> ImportRun:
 
     _require_status(run, ImportStatus.MAPPED)
     _require_choice_made(run)
+    _require_record_id(run)
     run.status = ImportStatus.VALIDATING
     run.save(update_fields=["status", "updated_at"])
     progress.start(run.pk, rows_total=run.sniffed.get("estimated_rows") or 0)
@@ -528,6 +604,8 @@ def import_file(
     time_zone: str = "",
     dry_run: bool = False,
     skip_invalid: bool = False,
+    create_missing: bool = False,
+    without_record_id: bool = False,
     user: Any = None,
 ) -> ImportRun:
     """A whole import from a file on disk, in this process: the command line's entry point."""
@@ -536,7 +614,10 @@ def import_file(
             user=user, uploaded=File(handle, name=path.name), kind=kind, time_zone=time_zone
         )
     try:
-        _map_as_proposed(run, preset=preset, time_zone=time_zone)
+        _map_as_proposed(run, preset=preset, time_zone=time_zone, create_missing=create_missing,
+                         without_record_id=without_record_id)  # fmt: skip
+        if lacks_record_id(run):
+            raise ValidationError(record_id_problem(on_the_command_line=True), "no_record_id")
     except ValidationError:
         run.file.delete(save=False)
         run.delete()  # a file we cannot map leaves nothing behind
@@ -548,7 +629,9 @@ def import_file(
         raise ValidationError(refusal_text(problem), code=problem.code) from problem
 
 
-def _map_as_proposed(run: ImportRun, *, preset: str, time_zone: str) -> None:
+def _map_as_proposed(
+    run: ImportRun, *, preset: str, time_zone: str, create_missing: bool, without_record_id: bool
+) -> None:
     if not preset and run.recognition.get("needs_choice"):
         raise ValidationError(_unsure_on_the_command_line(run), code="choose_first")
     if preset:
@@ -558,7 +641,8 @@ def _map_as_proposed(run: ImportRun, *, preset: str, time_zone: str) -> None:
     else:
         columns, kind, preset = run.mapping["columns"], run.kind, run.preset
     import_run_set_mapping(run=run, kind=kind, preset=preset, columns=columns,
-                           time_zone=time_zone)  # fmt: skip
+                           time_zone=time_zone, create_missing=create_missing,
+                           without_record_id=without_record_id)  # fmt: skip
 
 
 def _unsure_on_the_command_line(run: ImportRun) -> str:

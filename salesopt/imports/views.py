@@ -79,6 +79,8 @@ def run_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
                 time_zone=form.cleaned_data["time_zone"],
                 day_first=form.cleaned_data["day_first"],
                 create_missing=form.cleaned_data["create_missing"],
+                without_record_id=form.cleaned_data["without_record_id"],
+                outcomes=form.outcomes(),
                 save_as=form.cleaned_data["save_as"],
                 user=request.user,
             )
@@ -152,15 +154,37 @@ def _mapping_form(run: ImportRun, data: Any) -> MappingForm:
     kinds = {choice.value for choice in RecordKind}
     kind = RecordKind(posted if posted in kinds else run.kind)  # the form refuses an unknown one
     columns = run.mapping.get("columns", {})
+    rules = services.outcome_rules(run) if kind.value == run.kind else ()
     initial = {
         "kind": run.kind,
         "preset": services.chosen_preset(run),
         "time_zone": run.time_zone,
         "day_first": run.mapping.get("day_first", False),
         "create_missing": run.create_missing,
+        "without_record_id": run.mapping.get("without_record_id", False),
         **{f"column_{i}": columns.get(h) or "" for i, h in enumerate(run.sniffed["headers"])},
+        **{
+            key: value
+            for i, rule in enumerate(rules)
+            for key, value in (
+                (f"outcome_{i}", rule.outcome),
+                (f"outcome_{i}_header", rule.header),
+                (f"outcome_{i}_values", ", ".join(rule.values)),
+            )
+        },
     }
-    return MappingForm(data, initial=initial, headers=tuple(run.sniffed["headers"]), kind=kind)
+    return MappingForm(
+        data,
+        initial=initial,
+        headers=tuple(run.sniffed["headers"]),
+        kind=kind,
+        outcome_rules=max(len(rules), _posted_outcome_rows(data) - 1),
+    )
+
+
+def _posted_outcome_rows(data: Any) -> int:
+    """How many outcome rows the posted form had (the admin may have filled the empty one)."""
+    return sum(1 for key in (data or {}) if key.startswith("outcome_") and key.endswith("_header"))
 
 
 def _detail_context(run: ImportRun, form: MappingForm) -> dict[str, Any]:
@@ -171,6 +195,7 @@ def _detail_context(run: ImportRun, form: MappingForm) -> dict[str, Any]:
         "preview": selectors.import_preview(run) if editable and not form.errors else None,
         "recognition": selectors.recognition_summary(run) if editable else None,
         "nothing_valid": services.nothing_valid_text(run.rows_total) if run.nothing_valid else "",
+        "lacks_record_id": editable and services.lacks_record_id(run),
         "start_form": StartImportForm(),
         "progress": progress.read(run.pk) if run.status in RUNNING else None,
         "running": run.status in RUNNING,

@@ -380,3 +380,27 @@ def test_a_too_wide_row_past_the_sampled_start_is_a_rejected_row_of_the_check(
     assert wide_row in run.error_sample
     assert "8 fields; the header has 7" in summary
     assert Lead.objects.count() == 0
+
+
+def test_a_mapping_without_a_record_id_is_checked_only_once_the_admin_confirms_it(
+    admin_client, django_capture_on_commit_callbacks
+):
+    upload(admin_client)
+    run = ImportRun.objects.get()
+    detail = reverse("imports:run-detail", kwargs={"pk": run.pk})
+
+    refused = admin_client.post(detail, mapping_post(column_0=""))  # "Lead ID" ignored
+    body = refused.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        confirmed = admin_client.post(detail, mapping_post(column_0="", without_record_id="on"))
+    run.refresh_from_db()
+
+    assert refused.status_code == 400
+    assert 'id="no-record-id"' in body
+    assert (
+        "No column holds the record's id in your CRM. Without one, rows are matched by their "
+        "content, so each later export of an updated record adds a second record. Map the id "
+        "column, or tick “This file has no record id” to import it anyway."
+    ) in page_errors(body)
+    assert confirmed.status_code == 302
+    assert (run.status, run.mapping["without_record_id"]) == ("validated", True)
