@@ -139,12 +139,12 @@ def _copy_baseline(path: Path) -> int:
 
 
 def _salesopt_import(path: Path) -> int:
-    from salesopt.imports import services
+    from salesopt.imports import command_line, services
 
     # What is measured is the import; the KPI recompute it queues runs on a worker in
     # production (here, with no broker, it would run in this process after the import).
     services.recompute_after_import = lambda **_: None
-    import_file = services.import_file
+    import_file = command_line.import_file
 
     run = import_file(path=path, kind="lead", time_zone="Asia/Shanghai", skip_invalid=True)
     if run.rejected_count or run.status != "done":

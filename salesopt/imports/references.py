@@ -2,7 +2,8 @@
 
 These tables are small (tens to thousands of rows), so they are loaded once into dictionaries and
 each column is resolved with one vectorised `map`. Records that can number in the millions
-(leads, customers, opportunities) are resolved by a join in the database instead (writer.py).
+(leads, customers, opportunities) are resolved by a join in the database instead
+(writers/staging.py).
 """
 
 from __future__ import annotations

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-import pandas as pd
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -16,12 +15,12 @@ from salesopt.core import access
 from salesopt.core.exports import unguard
 
 from . import readers
-from .coercers import coerce_field
 from .models import ImportRun, SavedMapping
+from .pipeline import Outcome, process
 from .presets import PRESETS_BY_NAME
-from .references import SMALL_REFERENCES, ReferenceLookups, problem_reason
+from .references import problem_reason
 from .refusals import refusal_text
-from .schema import KIND_LABELS, SCHEMAS, RecordKind
+from .schema import KIND_LABELS, RecordKind
 from .services import local_copy, plan_of, sniffed_of
 
 PREVIEW_ROWS = 20
@@ -54,18 +53,25 @@ class Preview:
 
 
 def import_preview(run: ImportRun, *, limit: int = PREVIEW_ROWS) -> Preview:
-    """The first rows with each cell's problem under the current mapping (nothing written)."""
+    """The first rows with each cell's problem under the current mapping (nothing written).
+
+    The problems are those of a dry run of these rows through the import's own pipeline, so
+    the preview says what the check will say. Unknown names that the import is to create are
+    not problems here (the preview creates nothing).
+    """
     sniffed = sniffed_of(run)
     try:
         with local_copy(run) as path:
             chunk = next(iter(readers.read_chunks(path, sniffed, chunk_rows=limit)), None)
             plan = plan_of(run, path)
+            if chunk is None:
+                return Preview(sniffed.headers, [], 0)
+            outcome = process(replace(plan, create_missing=False), run_id=None, write=False,
+                              skip_invalid=True, first_rows=limit)  # fmt: skip
     except readers.UnreadableFile as unreadable:
         return Preview(sniffed.headers, [], 0, problem=refusal_text(unreadable))
-    if chunk is None:
-        return Preview(sniffed.headers, [], 0)
     chunk, _rejected = readers.split_rejected(chunk.head(limit))
-    problems = _cell_problems(chunk, plan)
+    problems = _cell_problems(outcome, tuple(chunk.columns), created=plan.create_missing)
     rows = [
         (int(row), [PreviewCell(str(chunk.at[row, header]), problems.get((row, header), ""))
                     for header in chunk.columns])
@@ -74,25 +80,25 @@ def import_preview(run: ImportRun, *, limit: int = PREVIEW_ROWS) -> Preview:
     return Preview(tuple(chunk.columns), rows, len(problems))
 
 
-def _cell_problems(chunk: pd.DataFrame, plan: Any) -> dict[tuple[int, str], str]:
-    schema = SCHEMAS[RecordKind(plan.kind)]
-    lookups = ReferenceLookups.load()
+def _cell_problems(
+    outcome: Outcome, headers: tuple[str, ...], *, created: bool
+) -> dict[tuple[int, str], str]:
+    """(row, header) → reason, from the dry run's error report. A problem of the whole row (too
+    many fields) shows on its first cell; one of a field no column feeds is left to the mapping
+    form, which names it."""
+    unknown = problem_reason("unknown")
     problems: dict[tuple[int, str], str] = {}
-    for header, name in plan.columns.items():
-        if header not in chunk.columns or name not in schema.field_names:
-            continue
-        field = schema.field(name)
-        coerced = coerce_field(chunk[header], field, zone=plan.zone, day_first=plan.day_first,
-                               value_map=plan.value_maps.get(name))  # fmt: skip
-        for row in coerced.errors.index[coerced.failed]:
-            problems[(row, header)] = str(coerced.errors[row])
-        if field.references in SMALL_REFERENCES and not plan.create_missing:
-            _resolved, problem = lookups.resolve(field.references, coerced.values)
-            for row in problem.index[problem.ne("")]:
-                problems.setdefault((row, header), problem_reason(problem[row]))
-        if field.required:
-            for row in chunk.index[chunk[header].str.strip().eq("")]:
-                problems.setdefault((row, header), str(_("required, but empty")))
+    report = outcome.error_report
+    if report is None:
+        return problems
+    with report.open(encoding="utf-8", newline="") as handle:
+        for row, column, _value, reason in csv.reader(handle):
+            if created and reason == unknown:
+                continue  # the import creates it
+            header = column or headers[0]
+            if header in headers:
+                problems.setdefault((int(row), header), reason)
+    report.unlink(missing_ok=True)
     return problems
 
 

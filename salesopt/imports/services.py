@@ -7,33 +7,26 @@ Each service is keyword-only and owns its transaction; the heavy work runs in Ce
 from __future__ import annotations
 
 import csv
-import hashlib
 import tempfile
-import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files import File
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Model, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from salesopt.core.exports import csv_bytes
-from salesopt.core.models import ImportedRecord
 from salesopt.kpis.services import recompute_after_import
 
 from . import progress, readers
 from .mapping import (
     Confidence,
     Reason,
-    Recognition,
     file_combines,
     propose_mapping,
     recognise_file,
@@ -43,141 +36,16 @@ from .pipeline import ImportPlan, Outcome, process
 from .presets import Combine, get_preset
 from .presets.base import OUTCOME_FIELDS, OutcomeRule
 from .presets.values import generic_value_map
-from .readers.contract import human_size
-from .refusals import SPLIT, refusal_text, with_advice
+from .refusals import refusal_text
+from .reverting import import_run_revert as import_run_revert
+from .run_state import require_status
 from .schema import SCHEMAS, FieldType, RecordKind
-from .tables import MODELS
+from .uploads import SAVED_PREFIX as SAVED_PREFIX
+from .uploads import _saved_columns
+from .uploads import import_run_upload as import_run_upload
+from .uploads import sniffed_of as sniffed_of
 
 ERROR_REPORT_HEADER = ("row", "column", "value", "reason")
-SAVED_PREFIX = "saved:"  # a saved mapping in the preset list, by id
-# Suffixes a stored upload keeps (lowercased); any other is stored as the format it holds.
-KNOWN_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xls")
-
-# --- upload -------------------------------------------------------------------------------
-
-
-def import_run_upload(
-    *, user: Any, uploaded: File[bytes], kind: str = "", time_zone: str = ""
-) -> ImportRun:
-    """Keep an uploaded file and propose how to read it; ValidationError if it is unusable.
-
-    A refused file leaves nothing behind: no run, no stored file. The file is stored under a
-    random name; the name it came with is kept for display only.
-    """
-    with _received(uploaded) as (path, digest):
-        try:
-            sniffed = readers.sniff(path)
-            readers.check_text(path, sniffed)
-        except readers.UnreadableFile as problem:
-            raise ValidationError({"file": refusal_text(problem)}, code=problem.code) from problem
-        proposal = _propose(sniffed, kind)
-        run = ImportRun(
-            created_by=user,
-            file_name=Path(uploaded.name or "upload").name[:255],
-            file_size=path.stat().st_size,
-            file_sha256=digest,
-            time_zone=time_zone or settings.SALESOPT_COMPANY_TIME_ZONE,
-            sniffed=_sniffed_dict(sniffed),
-            status=ImportStatus.MAPPED,
-            **proposal,
-        )
-        with path.open("rb") as stored:
-            run.file.save(_stored_name(run.file_name, sniffed), File(stored), save=False)
-        try:
-            run.save()
-        except BaseException:
-            run.file.delete(save=False)
-            raise
-    return run
-
-
-def _stored_name(file_name: str, sniffed: readers.SniffResult) -> str:
-    """A random name with the file's suffix: nothing the uploader chose reaches the disk."""
-    suffix = Path(file_name).suffix.lower()
-    return uuid.uuid4().hex + (suffix if suffix in KNOWN_SUFFIXES else f".{sniffed.file_format}")
-
-
-@contextmanager
-def _received(uploaded: File[bytes]) -> Iterator[tuple[Path, str]]:
-    """The upload on disk, size-checked and hashed while it is written; removed afterwards."""
-    limit = settings.SALESOPT_IMPORT_MAX_BYTES
-    if (uploaded.size or 0) > limit:
-        message = _("The file is larger than the %(limit)s limit.") % {"limit": human_size(limit)}
-        raise ValidationError({"file": with_advice(message, SPLIT)}, code="too_large")
-    digest = hashlib.sha256()
-    with tempfile.NamedTemporaryFile(delete=False, prefix="salesopt-upload-") as temporary:
-        path = Path(temporary.name)
-        try:
-            for chunk in uploaded.chunks():
-                digest.update(chunk)
-                temporary.write(chunk)
-        except BaseException:
-            path.unlink(missing_ok=True)
-            raise
-    try:
-        yield path, digest.hexdigest()
-    finally:
-        path.unlink(missing_ok=True)
-
-
-def _sniffed_dict(sniffed: readers.SniffResult) -> dict[str, Any]:
-    return {
-        "file_format": sniffed.file_format,
-        "encoding": sniffed.encoding,
-        "delimiter": sniffed.delimiter,
-        "header_row": sniffed.header_row,
-        "headers": list(sniffed.headers),
-        "sheet_name": sniffed.sheet_name,
-        "skipped_rows_above": sniffed.skipped_rows_above,
-        "estimated_rows": sniffed.estimated_rows,
-        "column_count": sniffed.column_count,
-        "footer_bytes": sniffed.footer_bytes,
-    }
-
-
-def sniffed_of(run: ImportRun) -> readers.SniffResult:
-    values = dict(run.sniffed)
-    values["headers"] = tuple(values["headers"])
-    return readers.SniffResult(**values)
-
-
-def _propose(sniffed: readers.SniffResult, kind: str) -> dict[str, Any]:
-    """Kind, preset, source and column mapping: a saved mapping made for exactly these
-    headers first, then the best built-in preset, then synonyms."""
-    saved = _saved_mapping_for(sniffed.headers, kind)
-    if saved is not None:
-        mapping = {**saved.mapping, "saved": saved.pk}
-        recognition = Recognition(RecordKind(saved.kind), None, Confidence.CERTAIN, Reason.SAVED,
-                                  decided_by=tuple(sniffed.headers))  # fmt: skip
-        return {"kind": saved.kind, "preset": "", "source": saved.source, "mapping": mapping,
-                "recognition": recognition.to_dict()}  # fmt: skip
-    recognition = recognise_file(sniffed.headers, RecordKind(kind) if kind else None)
-    preset = recognition.preset
-    proposal = propose_mapping(sniffed.headers, recognition.kind, preset=preset)
-    return {
-        "kind": recognition.kind.value,
-        "preset": preset.name if preset else "",
-        "source": preset.crm if preset else "file",
-        "mapping": {"columns": proposal.columns_dict(), "day_first": False},
-        "recognition": recognition.to_dict(),
-    }
-
-
-def _saved_mapping_for(headers: tuple[str, ...], kind: str) -> SavedMapping | None:
-    candidates = SavedMapping.objects.filter(kind=kind) if kind else SavedMapping.objects.all()
-    for saved in candidates.order_by("-updated_at"):
-        if set(saved.mapping.get("columns", {})) == set(headers):
-            return saved
-    return None
-
-
-def _saved_columns(run: ImportRun, saved: SavedMapping) -> dict[str, str | None]:
-    """A saved mapping applied to this file: its columns where the headers match, synonyms for
-    the rest."""
-    base = propose_mapping(run.sniffed["headers"], RecordKind(saved.kind)).columns_dict()
-    columns = saved.mapping.get("columns", {})
-    return {header: columns.get(header, field) for header, field in base.items()}
-
 
 # --- mapping --------------------------------------------------------------------------------
 
@@ -202,7 +70,7 @@ def import_run_set_mapping(
     `without_record_id`: the admin confirmed that no column holds the record's id in the CRM
     (see `lacks_record_id`). `outcomes`: the columns that decide converted / won / lost
     (OutcomeRule dicts); None keeps the preset's."""
-    _require_status(run, ImportStatus.MAPPED, ImportStatus.VALIDATED)
+    require_status(run, ImportStatus.MAPPED, ImportStatus.VALIDATED)
     saved = (
         {"saved": int(preset.removeprefix(SAVED_PREFIX))} if preset.startswith(SAVED_PREFIX) else {}
     )
@@ -284,7 +152,7 @@ def chosen_preset(run: ImportRun) -> str:
 
 def import_run_repropose(*, run: ImportRun, kind: str, preset: str) -> ImportRun:
     """Switch to another kind or preset, with the column mapping that one proposes."""
-    _require_status(run, ImportStatus.MAPPED, ImportStatus.VALIDATED)
+    require_status(run, ImportStatus.MAPPED, ImportStatus.VALIDATED)
     if preset.startswith(SAVED_PREFIX):
         saved = SavedMapping.objects.get(pk=int(preset.removeprefix(SAVED_PREFIX)))
         run.kind, run.preset, run.source = saved.kind, "", saved.source
@@ -524,7 +392,7 @@ def _attach_error_report(run: ImportRun, report: Path) -> None:
 
 def import_run_cancel(*, run: ImportRun) -> ImportRun:
     """Drop a run that was not imported; its file stays for the history."""
-    _require_status(run, ImportStatus.MAPPED, ImportStatus.VALIDATED)
+    require_status(run, ImportStatus.MAPPED, ImportStatus.VALIDATED)
     run.status = ImportStatus.CANCELLED
     run.finished_at = timezone.now()
     run.save(update_fields=["status", "finished_at", "updated_at"])
@@ -570,7 +438,7 @@ def import_run_start(*, run: ImportRun, skip_invalid: bool = True) -> ImportRun:
     """Queue the import of a validated run; it starts once this transaction commits."""
     from .tasks import import_run_execute_task  # tasks import services: import at call time
 
-    _require_status(run, ImportStatus.VALIDATED)
+    require_status(run, ImportStatus.VALIDATED)
     _require_choice_made(run)
     _require_record_id(run)
     if run.nothing_valid:
@@ -586,7 +454,7 @@ def import_run_request_validation(*, run: ImportRun) -> ImportRun:
     """Queue the dry run of a mapped run."""
     from .tasks import import_run_validate_task
 
-    _require_status(run, ImportStatus.MAPPED)
+    require_status(run, ImportStatus.MAPPED)
     _require_choice_made(run)
     _require_record_id(run)
     run.status = ImportStatus.VALIDATING
@@ -594,147 +462,3 @@ def import_run_request_validation(*, run: ImportRun) -> ImportRun:
     progress.start(run.pk, rows_total=run.sniffed.get("estimated_rows") or 0)
     import_run_validate_task.delay_on_commit(run.pk)
     return run
-
-
-def import_file(
-    *,
-    path: Path,
-    kind: str = "",
-    preset: str = "",
-    time_zone: str = "",
-    dry_run: bool = False,
-    skip_invalid: bool = False,
-    create_missing: bool = False,
-    without_record_id: bool = False,
-    user: Any = None,
-) -> ImportRun:
-    """A whole import from a file on disk, in this process: the command line's entry point."""
-    with path.open("rb") as handle:
-        run = import_run_upload(
-            user=user, uploaded=File(handle, name=path.name), kind=kind, time_zone=time_zone
-        )
-    try:
-        _map_as_proposed(run, preset=preset, time_zone=time_zone, create_missing=create_missing,
-                         without_record_id=without_record_id)  # fmt: skip
-        if lacks_record_id(run):
-            raise ValidationError(record_id_problem(on_the_command_line=True), "no_record_id")
-    except ValidationError:
-        run.file.delete(save=False)
-        run.delete()  # a file we cannot map leaves nothing behind
-        raise
-    try:
-        return _validate(run) if dry_run else _execute(run, skip_invalid=skip_invalid)
-    except readers.UnreadableFile as problem:
-        _refuse(run, problem)
-        raise ValidationError(refusal_text(problem), code=problem.code) from problem
-
-
-def _map_as_proposed(
-    run: ImportRun, *, preset: str, time_zone: str, create_missing: bool, without_record_id: bool
-) -> None:
-    if not preset and run.recognition.get("needs_choice"):
-        raise ValidationError(_unsure_on_the_command_line(run), code="choose_first")
-    if preset:
-        chosen = get_preset(preset)
-        proposal = propose_mapping(run.sniffed["headers"], chosen.kind, preset=chosen)
-        columns, kind = proposal.columns_dict(), chosen.kind.value
-    else:
-        columns, kind, preset = run.mapping["columns"], run.kind, run.preset
-    import_run_set_mapping(run=run, kind=kind, preset=preset, columns=columns,
-                           time_zone=time_zone, create_missing=create_missing,
-                           without_record_id=without_record_id)  # fmt: skip
-
-
-def _unsure_on_the_command_line(run: ImportRun) -> str:
-    candidates = run.recognition.get("candidates", [])
-    presets = [c["preset"] for c in candidates if c["preset"]]
-    if presets:
-        text = _("salesopt is not sure what this file holds: it could be read with any of "
-                 "%(presets)s. Run again with --preset.")  # fmt: skip
-        return text % {"presets": ", ".join(presets)}
-    kinds = [c["kind"] for c in candidates]
-    return _("salesopt is not sure what this file holds: it could be %(kinds)s. "
-             "Run again with --kind.") % {"kinds": ", ".join(kinds)}  # fmt: skip
-
-
-def _require_status(run: ImportRun, *allowed: str) -> None:
-    if run.status not in allowed:
-        raise ValidationError(
-            _("This import is %(status)s; that step is no longer possible.")
-            % {"status": run.get_status_display()},
-            code="wrong_status",
-        )
-
-
-# --- reverting ------------------------------------------------------------------------------
-
-REVERT_SKIPPED_KEPT = 500  # rows listed on the run; the count covers them all
-
-
-@transaction.atomic
-def import_run_revert(*, run: ImportRun, user: Any) -> ImportRun:
-    """Undo an import: remove what it created, restore what it updated.
-
-    A record changed since (by a later import or by hand) is left alone and listed, and so is a
-    created record that other records now refer to (removing it would remove them too).
-    """
-    _require_status(run, ImportStatus.DONE)
-    if run.kind == RecordKind.USER:
-        raise ValidationError(_("An import of users cannot be reverted."), code="users")
-    model = MODELS[RecordKind(run.kind)]
-    skipped: list[dict[str, str]] = []
-    skipped += _remove_created(model, run)
-    skipped += _restore_updated(model, run)
-    run.status = ImportStatus.REVERTED
-    run.reverted_at, run.reverted_by = timezone.now(), user
-    run.revert_skipped = skipped[:REVERT_SKIPPED_KEPT]
-    run.message = (
-        _("%(count)s records were left alone.") % {"count": len(skipped)} if skipped else ""
-    )
-    run.save()
-    return run
-
-
-def _changed_since(run: ImportRun) -> Q:
-    return ~Q(changed_by_import=run.pk) | Q(updated_at__gt=run.finished_at)
-
-
-def _remove_created(model: type[ImportedRecord], run: ImportRun) -> list[dict[str, str]]:
-    created = model._default_manager.filter(created_by_import=run.pk)
-    changed = created.filter(_changed_since(run))
-    referenced = created.exclude(pk__in=changed).filter(_referenced_elsewhere(model))
-    skipped = [_skip(record, _("changed since this import")) for record in changed]
-    skipped += [_skip(record, _("other records refer to it")) for record in referenced]
-    created.exclude(pk__in=changed).exclude(pk__in=referenced).delete()
-    return skipped
-
-
-def _referenced_elsewhere(model: type[Model]) -> Q:
-    """Any reverse relation pointing at the record (a lead's activities, a customer's orders)."""
-    condition = Q(pk__in=[])
-    for relation in model._meta.related_objects:
-        condition |= Q(**{f"{relation.name}__isnull": False})
-    return condition
-
-
-def _restore_updated(model: type[ImportedRecord], run: ImportRun) -> list[dict[str, str]]:
-    skipped = []
-    for previous in run.previous_values.iterator(chunk_size=2000):
-        record = model._default_manager.filter(pk=previous.record_id).first()
-        if record is None:
-            continue
-        if model._default_manager.filter(pk=record.pk).filter(_changed_since(run)).exists():
-            skipped.append(_skip(record, _("changed since this import")))
-            continue
-        model._default_manager.filter(pk=record.pk).update(**_field_values(model, previous.values))
-    return skipped
-
-
-def _field_values(model: type[Model], values: dict[str, Any]) -> dict[str, Any]:
-    """Stored column values back to model attributes (region_id stays region_id)."""
-    by_column = {field.column: field.attname for field in model._meta.concrete_fields}
-    return {by_column[column]: value for column, value in values.items() if column in by_column}
-
-
-def _skip(record: Model, reason: str) -> dict[str, str]:
-    return {"external_id": getattr(record, "external_id", str(record.pk)), "reason": str(reason)}

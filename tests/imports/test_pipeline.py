@@ -15,7 +15,7 @@ from salesopt.imports import readers
 from salesopt.imports.pipeline import ImportPlan, _months, process, read_ahead
 from salesopt.imports.presets import Combine
 from salesopt.imports.schema import RecordKind
-from salesopt.imports.writer import StagingTable
+from salesopt.imports.writers import StagingTable
 from tests.conftest import require
 from tests.factories import CustomerFactory, ImportRunFactory, RegionFactory, UserFactory
 

@@ -10,7 +10,7 @@ from django.db import IntegrityError, connection, transaction
 from salesopt.core.models import Activity, Lead
 from salesopt.imports.models import PreviousValues
 from salesopt.imports.schema import RecordKind, Reference
-from salesopt.imports.writer import StagingTable
+from salesopt.imports.writers import StagingTable
 from tests.conftest import require
 from tests.factories import ImportRunFactory, LeadFactory, RegionFactory, UserFactory
 
@@ -255,7 +255,7 @@ def table_shape(table: str) -> tuple[set, set, set]:
 @pytest.mark.postgres
 def test_a_bulk_first_load_gives_the_table_back_with_every_index_and_constraint(monkeypatch):
     require(connection.vendor == "postgresql", "needs PostgreSQL (set DATABASE_URL)")
-    monkeypatch.setattr("salesopt.imports.writer.BULK_LOAD_MIN_ROWS", 1)
+    monkeypatch.setattr("salesopt.imports.writers.bulk.BULK_LOAD_MIN_ROWS", 1)
     before = table_shape("core_lead")
     statements = []
 

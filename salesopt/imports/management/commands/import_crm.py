@@ -13,7 +13,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandParser
 
-from salesopt.imports import services
+from salesopt.imports import command_line
 from salesopt.imports.models import ImportRun, ImportStatus
 from salesopt.imports.presets import PRESETS_BY_NAME
 from salesopt.imports.schema import RecordKind
@@ -49,7 +49,7 @@ class Command(BaseCommand):
         if not path.is_file():
             self._unusable(f"{path}: no such file")
         try:
-            run = services.import_file(
+            run = command_line.import_file(
                 path=path,
                 kind=options["kind"],
                 preset=options["preset"],

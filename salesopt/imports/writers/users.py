@@ -16,7 +16,7 @@ from django.contrib.auth.hashers import make_password
 
 from salesopt.core.models import Profile, Role
 
-from .writer import WriteCounts
+from .sql import WriteCounts
 
 _PROFILE_FIELDS = ("display_name", "role", "team_id", "hire_date")
 
