@@ -13,7 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from salesopt.core.templatetags.salesopt_format import money, percent
+from salesopt.core.templatetags.salesopt_format import count, money, percent
 from salesopt.kpis.catalog import DIMENSION_LABELS, Dimension
 
 from .baseline import Filters, Read, Unapplied, by_quarter, figure, figures, read, totals
@@ -89,11 +89,11 @@ def funnel(filters: Filters) -> ChartData:
         "%(leads)s leads, %(converted)s converted (%(rate)s); %(won)s of %(closed)s closed "
         "opportunities won (%(win_rate)s)."
     ) % {
-        "leads": lead_count,
-        "converted": converted_count,
+        "leads": count(lead_count),
+        "converted": count(converted_count),
         "rate": percent(conversion.ratio() if conversion else None),
-        "won": int(wins.numerator) if wins else 0,
-        "closed": int(wins.denominator) if wins else 0,
+        "won": count(int(wins.numerator) if wins else 0),
+        "closed": count(int(wins.denominator) if wins else 0),
         "win_rate": percent(wins.ratio() if wins else None),
     }
     return ChartData(

@@ -38,7 +38,7 @@ def import_run_revert(*, run: ImportRun, user: Any) -> ImportRun:
     run.reverted_at, run.reverted_by = timezone.now(), user
     run.revert_skipped = skipped[:REVERT_SKIPPED_KEPT]
     run.message = (
-        _("%(count)s records were left alone.") % {"count": len(skipped)} if skipped else ""
+        _("%(count)s records were left alone.") % {"count": f"{len(skipped):,}"} if skipped else ""
     )
     run.save()
     return run

@@ -318,7 +318,7 @@ def nothing_valid_text(rows: int) -> str:
         "The only row cannot be imported: it has an error (listed below).",
         "None of the %(count)s rows can be imported: every row has an error (listed below).",
         rows,
-    ) % {"count": rows}
+    ) % {"count": f"{rows:,}"}
 
 
 def _nothing_written_text(rows: int) -> str:
