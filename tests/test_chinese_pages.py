@@ -94,6 +94,19 @@ def test_every_page_in_chinese_shows_no_english_choice_and_no_raw_code(client, d
     assert problems == {}
 
 
+def test_the_import_history_names_the_crm_not_its_code(client, demo):
+    client.force_login(Profile.objects.filter(role=Role.ADMIN).first().user)
+    content = "Lead ID,First Name,Last Name,Company,Lead Source,Lead Status,Create Date\n"
+    content += "00Q1,Lei,Wang,Huanan,Web,Open - Not Contacted,3/1/2024 2:05 PM\n"
+    client.post(reverse("imports:run-list"),
+                {"file": SimpleUploadedFile("leads.csv", content.encode())})  # fmt: skip
+
+    page = visible_text(client.get("/imports/").content.decode())
+
+    assert "Salesforce" in page
+    assert not re.search(r"(?<![\w.])salesforce(?![\w.])", page)
+
+
 def test_the_check_finds_a_raw_code():
     assert leftovers("导入 lead 完成") != []
     assert leftovers("导入线索完成") == []

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import pandas as pd
+from django.utils.translation import gettext as _
 
 from salesopt.imports.presets import (
     dingtalk,
@@ -33,6 +34,7 @@ from salesopt.imports.presets.template import example_rows, template_headers
 from salesopt.imports.schema import RecordKind
 
 __all__ = [
+    "CRM_LABELS",
     "PRESETS",
     "PRESETS_BY_NAME",
     "RECORD_ID_FORMS",
@@ -46,6 +48,7 @@ __all__ = [
     "preset_problems",
     "presets_for",
     "recognise",
+    "source_label",
     "template_headers",
 ]
 
@@ -60,6 +63,16 @@ PRESETS: tuple[Preset, ...] = (
     *dingtalk.PRESETS,
 )
 PRESETS_BY_NAME: dict[str, Preset] = {preset.name: preset for preset in PRESETS}
+# An import's source as people read it: "Salesforce", "纷享销客 Fxiaoke", "salesopt 模板".
+CRM_LABELS: dict[str, str] = {preset.crm: preset.crm_label for preset in PRESETS}
+
+
+def source_label(source: str) -> str:
+    """The CRM's name for an import's source (a saved mapping's own source as it is)."""
+    label = CRM_LABELS.get(source)
+    return _(label) if label else source
+
+
 # Per CRM (an import's source): how one record's id is written whatever the export, so the
 # same record matches itself across a report and a Data Loader file.
 RECORD_ID_FORMS: dict[str, Callable[[pd.Series], pd.Series]] = {
