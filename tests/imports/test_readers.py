@@ -632,16 +632,40 @@ def test_a_workbook_without_data_is_refused(tmp_path):
     assert refusal(tmp_path / "empty.xlsx") == ("empty", "The workbook has no sheet with data.")
 
 
-def test_a_value_beyond_the_column_limit_is_refused(tmp_path, settings):
+def test_a_workbook_row_with_values_past_the_column_limit_is_a_rejected_row(tmp_path, settings):
     settings.SALESOPT_IMPORT_MAX_COLUMNS = 3
     book = openpyxl.Workbook()
     book.active.append(["a", "b", "c"])
     book.active.append(["1", "2", "3", None, "5"])
+    book.active.append(["6", "7", "8"])
+    book.save(tmp_path / "wide.xlsx")
+
+    assert rejected_rows(tmp_path / "wide.xlsx") == ([3], [(2, "5 fields; the header has 3")])
+
+
+def test_a_workbook_row_past_the_sample_wider_than_its_header_is_a_rejected_row(tmp_path):
+    book = openpyxl.Workbook()
+    book.active.append(["id", "name"])
+    for number in range(300):
+        book.active.append([f"L{number}", "王伟"])
+    book.active.append(["L-wide", "李娜", *["x"] * 40])
+    book.save(tmp_path / "wide.xlsx")
+
+    read, rejected = rejected_rows(tmp_path / "wide.xlsx")
+
+    assert (len(read), rejected) == (300, [(302, "42 fields; the header has 2")])
+
+
+def test_a_workbook_header_wider_than_the_column_limit_is_refused(tmp_path, settings):
+    settings.SALESOPT_IMPORT_MAX_COLUMNS = 3
+    book = openpyxl.Workbook()
+    book.active.append(["a", "b", "c", "d"])
+    book.active.append(["1", "2", "3", "4"])
     book.save(tmp_path / "wide.xlsx")
 
     assert refusal(tmp_path / "wide.xlsx") == (
         "too_many_columns",
-        "Row 2 has a value in column E; at most 3 columns are allowed.",
+        "Row 1 has 4 cells; at most 3 columns are allowed.",
     )
 
 

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from salesopt.imports.readers.cells import DATE_FORMAT_IDS, is_date_format
 from salesopt.imports.readers.contract import (
+    REJECTED_COLUMN,
     Chunk,
     Limits,
     SniffResult,
@@ -70,8 +71,22 @@ class Workbook:
 def sniff_xlsx(path: Path, *, head: bytes, size: int, limits: Limits) -> SniffResult:
     with open_workbook(path, limits) as workbook:
         for sheet in workbook.sheets:
-            handler = SheetHandler(workbook.formatter, width=limits.max_columns, strict=True)
+            handler = SheetHandler(workbook.formatter, width=limits.max_columns, strict=False)
             rows = list(itertools.islice(sheet_rows(workbook, sheet, handler), SAMPLE_ROWS))
+            # Rows wider than the column limit: the header (or a title above it) refuses the
+            # file; a data row is left out of the sample and rejected when read.
+            wide_above = [n for n in handler.too_wide if n <= min(
+                (number for number, _cells in rows if number not in handler.too_wide),
+                default=0)]  # fmt: skip
+            if rows and (wide_above or all(n in handler.too_wide for n, _cells in rows)):
+                first = min(handler.too_wide)
+                raise UnreadableFile(
+                    _("Row %(row)s has %(count)s cells; at most %(limit)s columns are allowed."),
+                    code="too_many_columns",
+                    params={"row": first, "count": handler.too_wide[first],
+                            "limit": limits.max_columns},
+                )  # fmt: skip
+            rows = [row for row in rows if row[0] not in handler.too_wide]
             if rows:
                 table = find_table(rows)
                 complete = len(rows) < SAMPLE_ROWS
@@ -121,7 +136,23 @@ def read_xlsx(
         handler = SheetHandler(workbook.formatter, width=width, strict=False)
         rows = (row for row in sheet_rows(workbook, sheet, handler) if row[0] > sniffed.header_row)
         while batch := list(itertools.islice(rows, chunk_rows)):
-            yield chunk_of(batch, sniffed.headers)
+            yield with_rejections(chunk_of(batch, sniffed.headers), handler.too_wide, width)
+
+
+def with_rejections(chunk: Chunk, too_wide: dict[int, int], width: int) -> Chunk:
+    """Rows with values past the header: every cell blanked, the reason in REJECTED_COLUMN."""
+    wide = [number for number in chunk.index if number in too_wide]
+    if not wide:
+        return chunk
+    chunk.loc[wide, :] = ""
+    reasons = [
+        str(_("%(count)s fields; the header has %(expected)s"))
+        % {"count": f"{too_wide.pop(number):,}", "expected": f"{width:,}"}
+        for number in wide
+    ]
+    chunk[REJECTED_COLUMN] = ""
+    chunk.loc[wide, REJECTED_COLUMN] = reasons
+    return chunk
 
 
 def chunk_of(batch: list[Row], headers: tuple[str, ...]) -> Chunk:

@@ -176,6 +176,10 @@ class SheetHandler:
         self._width = width
         self._strict = strict
         self._rows: list[Row] = []
+        # Not strict (reading past the sniff): rows with values past the header's width, by row
+        # number → how many fields they reach. The reader rejects them as rows, with a reason.
+        self.too_wide: dict[int, int] = {}
+        self._reach = 0
         self._row_number = 0
         self._cells: dict[int, str] = {}
         self._columns: dict[str, int] = {}
@@ -273,6 +277,7 @@ class SheetHandler:
             raise damaged(f"row {self._row_number}")
         self._cells = {}
         self._column = -1
+        self._reach = 0
 
     def _end_cell(self) -> None:
         text = self._formatter.text(
@@ -282,7 +287,9 @@ class SheetHandler:
             return
         if self._column < self._width:
             self._cells[self._column] = text
-        elif self._strict:
+        elif not self._strict:
+            self._reach = max(self._reach, self._column + 1)
+        else:
             raise UnreadableFile(
                 _(
                     "Row %(row)s has a value in column %(column)s; at most %(limit)s columns "
@@ -300,6 +307,9 @@ class SheetHandler:
         self.rows_seen += 1
         if self._parser is not None:
             self.bytes_seen = self._parser.CurrentByteIndex
+        if self._reach:
+            self.too_wide[self._row_number] = self._reach
+            self._cells = {0: "\0"}  # kept in its place; read_xlsx rejects it
         if self._cells:
             cells = [""] * (max(self._cells) + 1)
             for column, text in self._cells.items():
