@@ -30,6 +30,7 @@ BY_HAND = {
     "neocrm": (("leads.csv", 1, 4), ("opportunities.csv", 1, 2)),  # 已转换; 赢单 / 输单
     "fxiaoke": (("leads.csv", 1, 4), ("opportunities.csv", 1, 2)),  # 已转换; 赢单 / 输单
     "dingtalk": (("customers.csv", 1, 4), None),  # 客户跟进状态 成交; no opportunity object
+    "salesopt": (("leads.csv", 1, 4), ("opportunities.csv", 1, 2)),  # our template's codes
 }
 
 

@@ -883,3 +883,12 @@ def test_lines_after_a_blank_line_without_salesforces_marks_are_records(tmp_path
 
     assert sniff(path).footer_bytes == 0
     assert rejected_rows(path)[0] == [2, 4, 5]
+
+
+def test_an_xls_row_with_values_past_its_header_is_a_rejected_row(settings):
+    settings.SALESOPT_IMPORT_MAX_COLUMNS = 10  # the row's 42 fields are past the limit
+
+    assert rejected_rows(FIXTURES / "xls_wide_row.xls") == (
+        [2, 4],
+        [(3, "42 fields; the header has 2")],
+    )

@@ -9,6 +9,7 @@ from typing import TypeAlias
 import pandas as pd
 from django.conf import settings
 from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 # A chunk of data rows: one `str` column per header (in `SniffResult.headers` order), "" for an
 # empty cell, and an integer index named "row" holding each row's 1-based row number in the
@@ -109,3 +110,20 @@ def split_rejected(chunk: Chunk) -> tuple[Chunk, list[tuple[int, str]]]:
     rejected = reasons.ne("").to_numpy()
     found = [(int(row), str(reasons[row])) for row in chunk.index[rejected]]
     return chunk.loc[~rejected].drop(columns=REJECTED_COLUMN), found
+
+
+def reject_too_wide(chunk: Chunk, too_wide: dict[int, int], width: int) -> Chunk:
+    """Rows with values past the header (row number → fields they reach, taken out of
+    `too_wide`): every cell blanked, the reason in REJECTED_COLUMN."""
+    wide = [number for number in chunk.index if number in too_wide]
+    if not wide:
+        return chunk
+    chunk.loc[wide, :] = ""
+    reasons = [
+        str(_("%(count)s fields; the header has %(expected)s"))
+        % {"count": f"{too_wide.pop(number):,}", "expected": f"{width:,}"}
+        for number in wide
+    ]
+    chunk[REJECTED_COLUMN] = ""
+    chunk.loc[wide, REJECTED_COLUMN] = reasons
+    return chunk

@@ -17,8 +17,14 @@ import xlrd
 from django.utils.translation import gettext_lazy as _
 
 from salesopt.imports.readers.cells import date_text, number_text
-from salesopt.imports.readers.contract import Chunk, Limits, SniffResult, UnreadableFile
-from salesopt.imports.readers.table import Row, column_letter, find_table, is_blank
+from salesopt.imports.readers.contract import (
+    Chunk,
+    Limits,
+    SniffResult,
+    UnreadableFile,
+    reject_too_wide,
+)
+from salesopt.imports.readers.table import Row, find_table, is_blank
 from salesopt.imports.readers.xlsx import SAMPLE_ROWS, chunk_of
 
 BOOLEANS = {0: "FALSE", 1: "TRUE"}
@@ -36,8 +42,10 @@ def sniff_xls(path: Path, *, head: bytes, size: int, limits: Limits) -> SniffRes
         for sheet in sheets_in_order(book):
             rows = list(itertools.islice(sheet_rows(book, sheet), SAMPLE_ROWS))
             if rows:
-                refuse_wide_rows(rows, limits.max_columns)
-                return sniffed_sheet(sheet, rows)
+                refuse_a_wide_header(rows, limits.max_columns)
+                # A data row past the limit is rejected when read, not a column of the table.
+                narrow = [row for row in rows if reach(row[1]) <= limits.max_columns]
+                return sniffed_sheet(sheet, narrow)
     raise UnreadableFile(_("The workbook has no sheet with data."), code="empty")
 
 
@@ -62,15 +70,23 @@ def read_xls(
     path: Path, sniffed: SniffResult, *, chunk_rows: int, limits: Limits
 ) -> Iterator[Chunk]:
     width = len(sniffed.headers)
+    too_wide: dict[int, int] = {}
+
+    def within_the_header(number: int, cells: list[str]) -> Row:
+        if (fields := reach(cells)) > width:
+            too_wide[number] = fields
+            return number, [""] * width
+        return number, cells[:width]
+
     with open_book(path) as book:
         sheet = book.sheet_by_name(sniffed.sheet_name)
         rows = (
-            (number, cells[:width])
+            within_the_header(number, cells)
             for number, cells in sheet_rows(book, sheet)
             if number > sniffed.header_row
         )
         while batch := list(itertools.islice(rows, chunk_rows)):
-            yield chunk_of(batch, sniffed.headers)
+            yield reject_too_wide(chunk_of(batch, sniffed.headers), too_wide, width)
 
 
 @contextmanager
@@ -129,18 +145,18 @@ def cell_text(book: xlrd.book.Book, kind: int, value: object) -> str:
     return ""
 
 
-def refuse_wide_rows(rows: list[Row], max_columns: int) -> None:
-    for number, cells in rows:
-        if len(cells) > max_columns and any(cell.strip() for cell in cells[max_columns:]):
-            raise UnreadableFile(
-                _(
-                    "Row %(row)s has a value in column %(column)s; at most %(limit)s columns "
-                    "are allowed."
-                ),
-                code="too_many_columns",
-                params={
-                    "row": number,
-                    "column": column_letter(len(cells) - 1),
-                    "limit": max_columns,
-                },
-            )
+def reach(cells: list[str]) -> int:
+    """How many fields a row reaches: up to its last filled cell."""
+    return next((index + 1 for index in range(len(cells) - 1, -1, -1) if cells[index].strip()), 0)
+
+
+def refuse_a_wide_header(rows: list[Row], max_columns: int) -> None:
+    """The first filled row (the header, or a title above it) past the column limit: no column
+    of the file can be trusted."""
+    number, cells = rows[0]
+    if reach(cells) > max_columns:
+        raise UnreadableFile(
+            _("Row %(row)s has %(count)s cells; at most %(limit)s columns are allowed."),
+            code="too_many_columns",
+            params={"row": number, "count": reach(cells), "limit": max_columns},
+        )

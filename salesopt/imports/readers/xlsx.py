@@ -23,12 +23,12 @@ from django.utils.translation import gettext_lazy as _
 
 from salesopt.imports.readers.cells import DATE_FORMAT_IDS, is_date_format
 from salesopt.imports.readers.contract import (
-    REJECTED_COLUMN,
     Chunk,
     Limits,
     SniffResult,
     UnreadableFile,
     human_size,
+    reject_too_wide,
 )
 from salesopt.imports.readers.ooxml import archive_errors, damaged, feed, safe_parser
 from salesopt.imports.readers.table import Row, Table, find_table, is_blank
@@ -136,23 +136,7 @@ def read_xlsx(
         handler = SheetHandler(workbook.formatter, width=width, strict=False)
         rows = (row for row in sheet_rows(workbook, sheet, handler) if row[0] > sniffed.header_row)
         while batch := list(itertools.islice(rows, chunk_rows)):
-            yield with_rejections(chunk_of(batch, sniffed.headers), handler.too_wide, width)
-
-
-def with_rejections(chunk: Chunk, too_wide: dict[int, int], width: int) -> Chunk:
-    """Rows with values past the header: every cell blanked, the reason in REJECTED_COLUMN."""
-    wide = [number for number in chunk.index if number in too_wide]
-    if not wide:
-        return chunk
-    chunk.loc[wide, :] = ""
-    reasons = [
-        str(_("%(count)s fields; the header has %(expected)s"))
-        % {"count": f"{too_wide.pop(number):,}", "expected": f"{width:,}"}
-        for number in wide
-    ]
-    chunk[REJECTED_COLUMN] = ""
-    chunk.loc[wide, REJECTED_COLUMN] = reasons
-    return chunk
+            yield reject_too_wide(chunk_of(batch, sniffed.headers), handler.too_wide, width)
 
 
 def chunk_of(batch: list[Row], headers: tuple[str, ...]) -> Chunk:
