@@ -9,5 +9,5 @@ def load_path(request, monkeypatch):
     and (PostgreSQL) a large first load COPYed straight into its table, which a test's small
     file qualifies for once the bar is lowered. Use it with `pytest.mark.usefixtures`."""
     if request.param == "direct":
-        monkeypatch.setattr("salesopt.imports.writers.bulk.BULK_LOAD_MIN_ROWS", 1)
+        monkeypatch.setattr("salesopt.core.bulk.BULK_LOAD_MIN_ROWS", 1)
     return request.param

@@ -255,7 +255,7 @@ def table_shape(table: str) -> tuple[set, set, set]:
 @pytest.mark.postgres
 def test_a_bulk_first_load_gives_the_table_back_with_every_index_and_constraint(monkeypatch):
     require(connection.vendor == "postgresql", "needs PostgreSQL (set DATABASE_URL)")
-    monkeypatch.setattr("salesopt.imports.writers.bulk.BULK_LOAD_MIN_ROWS", 1)
+    monkeypatch.setattr("salesopt.core.bulk.BULK_LOAD_MIN_ROWS", 1)
     before = table_shape("core_lead")
     statements = []
 

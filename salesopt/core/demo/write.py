@@ -2,7 +2,9 @@
 
 PostgreSQL: COPY into a temporary staging table, then one `INSERT … SELECT … ON CONFLICT DO
 UPDATE … WHERE … IS DISTINCT FROM …`, which also turns other demo rows' external ids into
-foreign keys with joins; an unchanged row is not rewritten, so a second run changes nothing.
+foreign keys with joins; an unchanged row is not rewritten, so a second run changes nothing. A
+large first seed of a table is a bulk load, as the CRM import's is (salesopt.core.bulk): its
+indexes and keys are dropped, the rows inserted, and everything built again once.
 SQLite: `bulk_create(update_conflicts=True)` in batches, foreign keys mapped in Python with one
 query per referenced table.
 """
@@ -20,6 +22,8 @@ from typing import Any
 import numpy as np
 from django.db import connection
 from django.db.models import Model
+
+from salesopt.core.bulk import bulk_load, has_rows_of
 
 from .catalog import SOURCE
 from .frames import NO_NUMBER, Frame, row_count
@@ -95,18 +99,25 @@ def _copy_upsert(table: Table, frame: Frame, lookups: Lookups) -> int:
     names = ", ".join(quote(c.field) for c in table.columns)
     columns = [frame["external_id"].tolist()]
     columns += [_postgres_values(c, frame[c.field], lookups) for c in table.columns]
+    target = table.model._meta.db_table  # plain: pg_indexes and regclass look it up as is
     with connection.cursor() as cursor:
         cursor.execute(f"CREATE TEMPORARY TABLE {stage} (external_id text, {definitions})")
         with cursor.copy(f"COPY {stage} (external_id, {names}) FROM STDIN") as copy:
             for row in zip(*columns, strict=True):
                 copy.write_row(row)
-        cursor.execute(_insert_sql(table, stage), {"source": SOURCE})
+        if has_rows_of(cursor, target, SOURCE):
+            cursor.execute(_insert_sql(table, stage), {"source": SOURCE})
+        else:
+            # A first seed: every row is new, so no conflict to resolve, and a large one is a
+            # bulk load (the unique key comes back at the end and would refuse a duplicate).
+            with bulk_load(cursor, target, row_count(frame)):
+                cursor.execute(_insert_sql(table, stage, first=True), {"source": SOURCE})
         written = cursor.rowcount
         cursor.execute(f"DROP TABLE {stage}")
     return written
 
 
-def _insert_sql(table: Table, stage: str) -> str:
+def _insert_sql(table: Table, stage: str, *, first: bool = False) -> str:
     quote = connection.ops.quote_name
     target = quote(table.model._meta.db_table)
     targets, selects, joins = [], [], []
@@ -130,11 +141,15 @@ def _insert_sql(table: Table, stage: str) -> str:
     # transaction, or by a second run inside a test's transaction, shows a later updated_at.
     stamp = "clock_timestamp()"
     # Identifiers come from model metadata and values are parameters: nothing user-supplied.
-    return (
+    insert = (
         f"INSERT INTO {target} (source, external_id, created_at, updated_at, {columns})"  # noqa: S608
         f" SELECT %(source)s, s.external_id, {stamp}, {stamp}, {', '.join(selects)}"
         f" FROM {stage} s {' '.join(joins)}"
-        f" ON CONFLICT (source, external_id) DO UPDATE SET {updates}"
+    )
+    if first:
+        return insert
+    return (
+        f"{insert} ON CONFLICT (source, external_id) DO UPDATE SET {updates}"
         f" WHERE ({current}) IS DISTINCT FROM ({incoming})"
     )
 

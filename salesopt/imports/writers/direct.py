@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from ..schema import SCHEMAS, RecordKind, Reference
 from ..tables import TABLES
-from .bulk import (
+from salesopt.core.bulk import (
     Dropped,
     column_defaults,
     drop_indexes_and_keys,

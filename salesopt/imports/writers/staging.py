@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from ..schema import RecordKind, Reference
 from ..tables import TABLES, TableSpec
-from .bulk import (
+from salesopt.core.bulk import (
     bulk_load,
     has_rows_of,
 )

@@ -1,6 +1,8 @@
-"""Bulk loading: a large load into a table drops its indexes, key and foreign keys and builds
-them again at the end, inside the same transaction (as PostgreSQL's documentation advises for
-a bulk load); the columns' defaults carry what every row shares."""
+"""Bulk loading, for the CRM import and the demo seeder alike.
+
+A large first load into a table drops its indexes, keys and foreign keys and builds them again
+at the end, inside the same transaction (as PostgreSQL's guide to populating a database
+advises); the columns' defaults carry what every row shares."""
 
 from __future__ import annotations
 
