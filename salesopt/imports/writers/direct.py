@@ -9,8 +9,6 @@ import pandas as pd
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from ..schema import SCHEMAS, RecordKind, Reference
-from ..tables import TABLES
 from salesopt.core.bulk import (
     Dropped,
     column_defaults,
@@ -21,6 +19,9 @@ from salesopt.core.bulk import (
     set_column_defaults,
     worth_bulk_loading,
 )
+
+from ..schema import SCHEMAS, RecordKind, Reference
+from ..tables import TABLES
 from .sql import (
     LARGE_REFERENCE_TABLES,
     WriteCounts,

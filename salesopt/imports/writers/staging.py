@@ -20,12 +20,13 @@ import pandas as pd
 from django.db import connection
 from django.utils import timezone
 
-from ..schema import RecordKind, Reference
-from ..tables import TABLES, TableSpec
 from salesopt.core.bulk import (
     bulk_load,
     has_rows_of,
 )
+
+from ..schema import RecordKind, Reference
+from ..tables import TABLES, TableSpec
 from .sql import (
     SQLITE_BATCH_ROWS,
     STAGING,
