@@ -219,6 +219,14 @@ def plan_of(run: ImportRun, path: Path) -> ImportPlan:
     )
 
 
+def outcome_column(run: ImportRun) -> str:
+    """The file's column that says converted / won / lost unless an outcome rule does: the one
+    mapped to the lead's status or the deal's stage ('' when none is)."""
+    field = {RecordKind.LEAD.value: "status", RecordKind.OPPORTUNITY.value: "stage"}.get(run.kind)
+    columns = run.mapping.get("columns", {})
+    return next((header for header, name in columns.items() if field and name == field), "")
+
+
 def outcome_rules(run: ImportRun) -> tuple[OutcomeRule, ...]:
     """The columns that decide converted / won / lost: the admin's choice on the mapping page,
     else the preset's rules for the columns the file has."""

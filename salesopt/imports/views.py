@@ -196,6 +196,7 @@ def _detail_context(run: ImportRun, form: MappingForm) -> dict[str, Any]:
         "recognition": selectors.recognition_summary(run) if editable else None,
         "nothing_valid": services.nothing_valid_text(run.rows_total) if run.nothing_valid else "",
         "lacks_record_id": editable and services.lacks_record_id(run),
+        "outcome_column": services.outcome_column(run),
         "start_form": StartImportForm(),
         "progress": progress.read(run.pk) if run.status in RUNNING else None,
         "running": run.status in RUNNING,

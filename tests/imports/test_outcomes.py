@@ -103,6 +103,7 @@ def test_the_mapping_page_shows_and_changes_what_decides_converted(admin_client)
     page = admin_client.get(detail).content.decode()
 
     assert 'id="outcomes"' in page
+    assert "A lead is converted or lost by its status in the column “Lead Status”" in page
     assert '<option value="Lead Conversion Time" selected>' in page
     assert '<option value="Converted Deal" selected>' in page
     form = {
