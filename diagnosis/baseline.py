@@ -23,7 +23,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from salesopt.core.periods import Quarter, add_months, company_today
+from salesopt.core.periods import Quarter, add_months, share_gone
 from salesopt.kpis.catalog import METRICS, Dimension, Rollup, canonical_cut
 from salesopt.kpis.periods import month_starts
 from salesopt.kpis.selectors import KpiPoint, KpiQueryError, KpiSeries, kpi_series
@@ -137,13 +137,7 @@ def _subsets_largest_first(names: Sequence[str]) -> list[tuple[str, ...]]:
 
 def running_share(month: dt.date) -> float:
     """How much of the month has gone by today: 1 for a past month, 0 for a future one."""
-    today = company_today()
-    end = add_months(month, 1)
-    if today >= end:
-        return 1.0
-    if today < month:
-        return 0.0
-    return ((today - month).days + 1) / (end - month).days
+    return share_gone(month, add_months(month, 1))
 
 
 def _paced(metric: str, grain: str, point: KpiPoint) -> KpiPoint:

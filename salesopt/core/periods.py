@@ -29,6 +29,13 @@ def add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(index // 12, index % 12 + 1, 1)
 
 
+def share_gone(start: dt.date, end: dt.date) -> float:
+    """How much of the period [start, end) has gone by in the company's today, its today
+    included: 1 for a past period, 0 for a future one."""
+    days = (end - start).days
+    return min(1.0, max(0.0, ((company_today() - start).days + 1) / days))
+
+
 @dataclass(frozen=True, order=True)
 class Quarter:
     year: int

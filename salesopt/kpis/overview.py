@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from salesopt.core.periods import Quarter, add_months, company_today
+from salesopt.core.periods import Quarter, add_months, share_gone
 
 from .selectors import KpiPoint, kpi_series
 
@@ -68,13 +68,8 @@ def headline_figures(*, user: AnyUser, quarter: Quarter) -> HeadlineFigures:
         converted_count=int(conversion[0].numerator or 0) if conversion else 0,
         revenue=_decimal(revenue[0].value) if revenue else Decimal(0),
         target=_decimal(attainment[0].denominator) if attainment else Decimal(0),
-        elapsed=_elapsed_share(quarter),
+        elapsed=share_gone(quarter.start, quarter.end),
     )
-
-
-def _elapsed_share(quarter: Quarter) -> float:
-    days = (quarter.end - quarter.start).days
-    return min(1.0, max(0.0, ((company_today() - quarter.start).days + 1) / days))
 
 
 def monthly_revenue(

@@ -112,6 +112,23 @@ def split_rejected(chunk: Chunk) -> tuple[Chunk, list[tuple[int, str]]]:
     return chunk.loc[~rejected].drop(columns=REJECTED_COLUMN), found
 
 
+def too_many_columns(row: int, count: int, limit: int) -> UnreadableFile:
+    """The refusal of a header (or a title above it) wider than the column limit."""
+    return UnreadableFile(
+        _("Row %(row)s has %(count)s cells; at most %(limit)s columns are allowed."),
+        code="too_many_columns",
+        params={"row": row, "count": count, "limit": limit},
+    )
+
+
+def too_wide_reason(count: int, width: int) -> str:
+    """Why a data row with more fields than its header is rejected."""
+    return str(_("%(count)s fields; the header has %(expected)s")) % {
+        "count": f"{count:,}",
+        "expected": f"{width:,}",
+    }
+
+
 def reject_too_wide(chunk: Chunk, too_wide: dict[int, int], width: int) -> Chunk:
     """Rows with values past the header (row number → fields they reach, taken out of
     `too_wide`): every cell blanked, the reason in REJECTED_COLUMN."""
@@ -119,11 +136,7 @@ def reject_too_wide(chunk: Chunk, too_wide: dict[int, int], width: int) -> Chunk
     if not wide:
         return chunk
     chunk.loc[wide, :] = ""
-    reasons = [
-        str(_("%(count)s fields; the header has %(expected)s"))
-        % {"count": f"{too_wide.pop(number):,}", "expected": f"{width:,}"}
-        for number in wide
-    ]
+    reasons = [too_wide_reason(too_wide.pop(number), width) for number in wide]
     chunk[REJECTED_COLUMN] = ""
     chunk.loc[wide, REJECTED_COLUMN] = reasons
     return chunk

@@ -36,6 +36,8 @@ from salesopt.imports.readers.contract import (
     SniffResult,
     UnreadableFile,
     human_size,
+    too_many_columns,
+    too_wide_reason,
 )
 from salesopt.imports.readers.table import Row, column_letter, filled, find_table
 
@@ -158,12 +160,7 @@ def sample_rows(text: str, delimiter: str, *, at_end: bool, max_columns: int) ->
             if len(record) > max_columns:
                 if not any(filled(cells) for _number, cells in rows):
                     # The header (or a title above it) is too wide: no column can be trusted.
-                    raise UnreadableFile(
-                        _("Row %(row)s has %(count)s cells; at most %(limit)s columns are "
-                          "allowed."),
-                        code="too_many_columns",
-                        params={"row": number, "count": len(record), "limit": max_columns},
-                    )  # fmt: skip
+                    raise too_many_columns(number, len(record), max_columns)
                 continue  # a data row that wide is a rejected row when read, not a column
             rows.append((number, record))
     except csv.Error as error:
@@ -355,12 +352,7 @@ class ArrowRecords:
 
     def _rejection(self, number: int) -> str:
         count = self.too_wide.pop(number, None)
-        if count is None:
-            return ""
-        return str(_("%(count)s fields; the header has %(expected)s")) % {
-            "count": f"{count:,}",
-            "expected": f"{self.header_width:,}",
-        }
+        return "" if count is None else too_wide_reason(count, self.header_width)
 
     def _frame(
         self, table: pa.Table, numbers: np.ndarray, padded: list[tuple[int, list[str]]]

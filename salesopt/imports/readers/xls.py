@@ -23,6 +23,7 @@ from salesopt.imports.readers.contract import (
     SniffResult,
     UnreadableFile,
     reject_too_wide,
+    too_many_columns,
 )
 from salesopt.imports.readers.table import Row, find_table, is_blank
 from salesopt.imports.readers.xlsx import SAMPLE_ROWS, chunk_of
@@ -155,8 +156,4 @@ def refuse_a_wide_header(rows: list[Row], max_columns: int) -> None:
     of the file can be trusted."""
     number, cells = rows[0]
     if reach(cells) > max_columns:
-        raise UnreadableFile(
-            _("Row %(row)s has %(count)s cells; at most %(limit)s columns are allowed."),
-            code="too_many_columns",
-            params={"row": number, "count": reach(cells), "limit": max_columns},
-        )
+        raise too_many_columns(number, reach(cells), max_columns)

@@ -29,6 +29,7 @@ from salesopt.imports.readers.contract import (
     UnreadableFile,
     human_size,
     reject_too_wide,
+    too_many_columns,
 )
 from salesopt.imports.readers.ooxml import archive_errors, damaged, feed, safe_parser
 from salesopt.imports.readers.table import Row, Table, find_table, is_blank
@@ -71,21 +72,12 @@ class Workbook:
 def sniff_xlsx(path: Path, *, head: bytes, size: int, limits: Limits) -> SniffResult:
     with open_workbook(path, limits) as workbook:
         for sheet in workbook.sheets:
-            handler = SheetHandler(workbook.formatter, width=limits.max_columns, strict=False)
+            handler = SheetHandler(workbook.formatter, width=limits.max_columns)
             rows = list(itertools.islice(sheet_rows(workbook, sheet, handler), SAMPLE_ROWS))
-            # Rows wider than the column limit: the header (or a title above it) refuses the
-            # file; a data row is left out of the sample and rejected when read.
-            wide_above = [n for n in handler.too_wide if n <= min(
-                (number for number, _cells in rows if number not in handler.too_wide),
-                default=0)]  # fmt: skip
-            if rows and (wide_above or all(n in handler.too_wide for n, _cells in rows)):
-                first = min(handler.too_wide)
-                raise UnreadableFile(
-                    _("Row %(row)s has %(count)s cells; at most %(limit)s columns are allowed."),
-                    code="too_many_columns",
-                    params={"row": first, "count": handler.too_wide[first],
-                            "limit": limits.max_columns},
-                )  # fmt: skip
+            # Rows wider than the column limit: the first one (the header, or a title above it)
+            # refuses the file; a data row is left out of the sample and rejected when read.
+            if rows and (first := rows[0][0]) in handler.too_wide:
+                raise too_many_columns(first, handler.too_wide[first], limits.max_columns)
             rows = [row for row in rows if row[0] not in handler.too_wide]
             if rows:
                 table = find_table(rows)
@@ -133,7 +125,7 @@ def read_xlsx(
         sheet = next((sheet for sheet in workbook.sheets if sheet.name == sniffed.sheet_name), None)
         if sheet is None:
             raise damaged(f"no sheet {sniffed.sheet_name!r}")
-        handler = SheetHandler(workbook.formatter, width=width, strict=False)
+        handler = SheetHandler(workbook.formatter, width=width)
         rows = (row for row in sheet_rows(workbook, sheet, handler) if row[0] > sniffed.header_row)
         while batch := list(itertools.islice(rows, chunk_rows)):
             yield reject_too_wide(chunk_of(batch, sniffed.headers), handler.too_wide, width)

@@ -17,7 +17,7 @@ from salesopt.imports.readers.contract import (
     UnreadableFile,
 )
 from salesopt.imports.readers.ooxml import damaged, feed, safe_parser
-from salesopt.imports.readers.table import Row, column_letter
+from salesopt.imports.readers.table import Row
 
 # Excel holds at most 32,767 characters in a cell; escapes such as _x000D_ take 7 characters
 # for one. A longer text run is a crafted file trying to fill memory.
@@ -171,13 +171,12 @@ class SheetHandler:
     writer's namespace prefix, found on the root element) and keep the cell's parts as fields.
     """
 
-    def __init__(self, formatter: CellFormatter, *, width: int, strict: bool) -> None:
+    def __init__(self, formatter: CellFormatter, *, width: int) -> None:
         self._formatter = formatter
         self._width = width
-        self._strict = strict
         self._rows: list[Row] = []
-        # Not strict (reading past the sniff): rows with values past the header's width, by row
-        # number → how many fields they reach. The reader rejects them as rows, with a reason.
+        # Rows with values past `width`, by row number → how many fields they reach: the sniff
+        # refuses a header that wide, the reader rejects such a data row with its reason.
         self.too_wide: dict[int, int] = {}
         self._reach = 0
         self._row_number = 0
@@ -287,21 +286,8 @@ class SheetHandler:
             return
         if self._column < self._width:
             self._cells[self._column] = text
-        elif not self._strict:
-            self._reach = max(self._reach, self._column + 1)
         else:
-            raise UnreadableFile(
-                _(
-                    "Row %(row)s has a value in column %(column)s; at most %(limit)s columns "
-                    "are allowed."
-                ),
-                code="too_many_columns",
-                params={
-                    "row": self._row_number,
-                    "column": column_letter(self._column),
-                    "limit": self._width,
-                },
-            )
+            self._reach = max(self._reach, self._column + 1)
 
     def _end_row(self) -> None:
         self.rows_seen += 1
