@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zoneinfo
+from collections.abc import Sequence
 from typing import Any, cast
 
 from django import forms
@@ -11,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import SavedMapping
 from .presets import presets_for
-from .presets.base import OUTCOME_FIELDS
+from .presets.base import OUTCOME_FIELDS, OutcomeRule
 from .schema import KIND_LABELS, SCHEMAS, RecordKind
 from .tables import TABLES
 
@@ -92,13 +93,23 @@ class MappingForm(forms.Form):
         *args: Any,
         headers: tuple[str, ...],
         kind: RecordKind,
-        outcome_rules: int = 0,
+        outcome_rules: Sequence[OutcomeRule] = (),
         **kwargs: Any,
     ):
         super().__init__(*args, **kwargs)
         self.headers = headers
         self.record_kind = kind
-        self._add_outcome_fields(kind, headers, rows=outcome_rules + 1)
+        # One row per rule, one per row the admin posted (the empty one may have been filled),
+        # and an empty one to add another.
+        posted = sum(1 for key in (args[0] if args else None) or {}
+                     if key.startswith("outcome_") and key.endswith("_header"))  # fmt: skip
+        self._add_outcome_fields(kind, headers, rows=max(len(outcome_rules) + 1, posted))
+        for index, rule in enumerate(outcome_rules):
+            self.initial.update({
+                f"outcome_{index}": rule.outcome,
+                f"outcome_{index}_header": rule.header,
+                f"outcome_{index}_values": ", ".join(rule.values),
+            })  # fmt: skip
         saved = SavedMapping.objects.filter(kind=kind).order_by("name")
         cast(forms.ChoiceField, self.fields["preset"]).choices = [
             ("", _("None (map by hand)")),

@@ -163,28 +163,14 @@ def _mapping_form(run: ImportRun, data: Any) -> MappingForm:
         "create_missing": run.create_missing,
         "without_record_id": run.mapping.get("without_record_id", False),
         **{f"column_{i}": columns.get(h) or "" for i, h in enumerate(run.sniffed["headers"])},
-        **{
-            key: value
-            for i, rule in enumerate(rules)
-            for key, value in (
-                (f"outcome_{i}", rule.outcome),
-                (f"outcome_{i}_header", rule.header),
-                (f"outcome_{i}_values", ", ".join(rule.values)),
-            )
-        },
     }
     return MappingForm(
         data,
         initial=initial,
         headers=tuple(run.sniffed["headers"]),
         kind=kind,
-        outcome_rules=max(len(rules), _posted_outcome_rows(data) - 1),
+        outcome_rules=rules,
     )
-
-
-def _posted_outcome_rows(data: Any) -> int:
-    """How many outcome rows the posted form had (the admin may have filled the empty one)."""
-    return sum(1 for key in (data or {}) if key.startswith("outcome_") and key.endswith("_header"))
 
 
 def _detail_context(run: ImportRun, form: MappingForm) -> dict[str, Any]:
