@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import statistics
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from enum import StrEnum
+from functools import partial
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from salesopt.core.periods import Quarter, add_months, share_gone
 from salesopt.kpis.catalog import METRICS, Dimension, Rollup, canonical_cut
 from salesopt.kpis.periods import month_starts
-from salesopt.kpis.selectors import KpiPoint, KpiQueryError, KpiSeries, kpi_series
+from salesopt.kpis.selectors import KpiPoint, KpiQueryError, KpiSeries, kpi_series, kpi_window
 
 
 @dataclass(frozen=True)
@@ -64,6 +64,10 @@ class Unapplied(StrEnum):
     NO_TARGET = "no_target"  # no target is set by that cut (targets by region × product line)
 
 
+# The grain of a read over the whole range as one period (kpi_window).
+WINDOW = "window"
+
+
 @dataclass(frozen=True)
 class Read:
     """The rows of one read, keyed by the requested `by` dimensions only, and the filters the
@@ -71,6 +75,7 @@ class Read:
 
     rows: list[KpiPoint]
     by: tuple[str, ...]
+    grain: str = "month"
     unapplied: tuple[str, ...] = ()
     why: Unapplied = Unapplied.NOT_KEPT
     available: bool = True
@@ -85,22 +90,20 @@ class Read:
 
 @dataclass
 class Total:
-    """A segment over the whole range: summed parts and the monthly values."""
+    """A segment over the whole range: its parts summed over the read's periods, and the value
+    of a window read (its one period)."""
 
     numerator: float = 0.0
     denominator: float = 0.0
-    values: list[float] = field(default_factory=list)
+    value: float | None = None
 
     def ratio(self) -> float | None:
         return self.numerator / self.denominator if self.denominator else None
 
-    def median(self) -> float | None:
-        """The typical month's median (a median cannot be rebuilt from monthly medians)."""
-        return statistics.median(self.values) if self.values else None
-
 
 def read(metric: str, *, by: Sequence[str] = (), filters: Filters, grain: str = "month") -> Read:
-    """One kpi_series call, narrowed by as many of the filters as the stored cuts allow.
+    """One KPI read (kpi_series by month or quarter, kpi_window for grain "window"), narrowed
+    by as many of the filters as the stored cuts allow.
 
     Filters on a `by` dimension only pick rows; the others add their dimension to the cut. When
     the cut with all of them is not kept, the largest subset that is kept applies, and the rest
@@ -117,14 +120,14 @@ def read(metric: str, *, by: Sequence[str] = (), filters: Filters, grain: str = 
         if series is not None:
             break
     else:
-        return Read([], tuple(by), available=False)
+        return Read([], tuple(by), grain, available=False)
     chosen = {name: value for name, value in wanted.items() if name in by or name in applied}
     rows = [
         _paced(metric, grain, point)
         for point in series.rows
         if all(point.dims.get(name) == value for name, value in chosen.items())
     ]
-    return Read(rows, tuple(by), tuple(name for name in extra if name not in applied))
+    return Read(rows, tuple(by), grain, tuple(name for name in extra if name not in applied))
 
 
 def _subsets_largest_first(names: Sequence[str]) -> list[tuple[str, ...]]:
@@ -148,6 +151,7 @@ def _paced(metric: str, grain: str, point: KpiPoint) -> KpiPoint:
     a finding) adds these paced targets, so the chart, its reading and the findings agree.
     """
     if metric != "target_attainment" or grain != "month" or point.denominator is None:
+        # A window read of attainment would sum whole targets: the diagnosis sums paced months.
         return point
     share = running_share(point.period_start)
     if share == 1.0:
@@ -207,11 +211,11 @@ def _series(
     cut = canonical_cut(tuple(Dimension(name) for name in names))
     if not METRICS[metric].stores(cut):
         return None
+    reader = kpi_window if grain == WINDOW else partial(kpi_series, grain=grain)
     try:
-        return kpi_series(
+        return reader(
             user=filters.reader,
             metric=metric,
-            grain=grain,
             by=[dimension.value for dimension in cut],
             period_from=filters.period_from,
             period_to=filters.period_to,
@@ -224,33 +228,47 @@ def _series(
 
 
 def totals(found: Read) -> dict[tuple[str, ...], Total]:
-    """Per `by` key: summed numerators and denominators, and the monthly values."""
+    """Per `by` key: numerators and denominators summed over the read's periods (a window read
+    has one), and the window's value."""
     summed: dict[tuple[str, ...], Total] = {}
     for point in found.rows:
         total = summed.setdefault(found.key(point), Total())
         total.numerator += float(point.numerator or 0)
         total.denominator += float(point.denominator or 0)
-        if point.value is not None:
-            total.values.append(point.value)
+        if found.grain == WINDOW:
+            total.value = point.value
     return summed
 
 
 def figure(metric: str, total: Total | None) -> float | None:
-    """The segment's figure over the range: a ratio of sums, a sum, or the typical median."""
+    """The segment's figure over the range: a sum, a ratio of sums, or a window's median or
+    distinct ratio (which cannot be rebuilt from months: read them with grain "window")."""
     if total is None:
         return None
     rollup = METRICS[metric].rollup
     if rollup == Rollup.TOTAL:
         return total.numerator
-    if rollup == Rollup.MEDIAN:
-        return total.median()
-    # DISTINCT parts summed over months count a customer once per month they appear in: the
-    # rate per customer-month, which is what a month-by-month reading compares.
-    return total.ratio()
+    if rollup == Rollup.RATIO:
+        return total.ratio()
+    return total.value
 
 
 def figures(metric: str, found: Read) -> dict[tuple[str, ...], float | None]:
+    if not METRICS[metric].rollup.is_additive and found.grain != WINDOW:
+        raise ValueError(f"{metric} over a range is a window read: read(…, grain='window')")
     return {key: figure(metric, total) for key, total in totals(found).items()}
+
+
+def range_grain(metric: str) -> str:
+    """How to read a KPI for one figure over the range: its months summed (and the running
+    month paced) when they add up, else the window itself."""
+    return "month" if METRICS[metric].rollup.is_additive else WINDOW
+
+
+def window_figure(metric: str, filters: Filters) -> float | None:
+    """The company-wide (or filtered) figure of any KPI over the range."""
+    found = read(metric, filters=filters, grain=range_grain(metric))
+    return figure(metric, totals(found).get(()))
 
 
 def months(filters: Filters) -> list[dt.date]:

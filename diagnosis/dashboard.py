@@ -16,7 +16,18 @@ from django.utils.translation import gettext as _
 from salesopt.core.templatetags.salesopt_format import count, money, percent
 from salesopt.kpis.catalog import DIMENSION_LABELS, Dimension
 
-from .baseline import Filters, Read, Unapplied, by_quarter, figure, figures, read, totals
+from .baseline import (
+    WINDOW,
+    Filters,
+    Read,
+    Unapplied,
+    by_quarter,
+    figure,
+    figures,
+    range_grain,
+    read,
+    totals,
+)
 
 WORKLOAD_TOP_SHARE = 0.2  # "the busiest 20% of reps"
 
@@ -201,7 +212,10 @@ def response_by_grade(filters: Filters) -> ChartData:
         ]
         for point in found.rows
     ]
-    medians = figures("first_response_hours", found)
+    medians = figures(
+        "first_response_hours",
+        read("first_response_hours", by=["grade"], filters=filters, grain=WINDOW),
+    )
     grade_a = medians.get(("A",))
     reading = _(
         "A-grade leads get a first answer in a median %(hours)s against a %(deadline)s deadline."
@@ -217,7 +231,7 @@ def response_by_grade(filters: Filters) -> ChartData:
 
 
 def response_by_region(filters: Filters) -> ChartData:
-    hours = read("first_response_hours", by=["region"], filters=filters)
+    hours = read("first_response_hours", by=["region"], filters=filters, grain=WINDOW)
     breaches = read("sla_breach_rate", by=["region"], filters=filters)
     medians = figures("first_response_hours", hours)
     rates = figures("sla_breach_rate", breaches)
@@ -287,7 +301,7 @@ def workload(filters: Filters) -> ChartData:
 
 def complaints(filters: Filters) -> ChartData:
     reads = {
-        metric: read(metric, by=["region"], filters=filters)
+        metric: read(metric, by=["region"], filters=filters, grain=range_grain(metric))
         for metric in ("complaint_rate", "complaint_response_hours", "satisfaction_score")
     }
     values = {metric: figures(metric, found) for metric, found in reads.items()}

@@ -15,7 +15,7 @@ from typing import Any
 
 from django.conf import settings
 
-from .baseline import Filters, Total, figure, figures, months, read, totals
+from .baseline import WINDOW, Filters, Total, figures, months, read, totals, window_figure
 from .dashboard import top_share
 from .finding_texts import finding_text
 from .models import ImpactLevel, ProblemDimension
@@ -74,7 +74,8 @@ def slow_response(context: Context) -> list[Proposal]:
         "sla_breach_rate", read("sla_breach_rate", by=["region"], filters=context.filters)
     )
     hours = figures(
-        "first_response_hours", read("first_response_hours", by=["region"], filters=context.filters)
+        "first_response_hours",
+        read("first_response_hours", by=["region"], filters=context.filters, grain=WINDOW),
     )
     conversions = totals(read("lead_conversion_rate", by=["region"], filters=context.filters))
     limit = settings.SALESOPT_FINDING_SLA_BREACH_RATE
@@ -150,11 +151,10 @@ def low_conversion(context: Context) -> list[Proposal]:
 def long_cycles(context: Context) -> list[Proposal]:
     # Deal size is not a KPI dimension: lead grade is the cut that stands for large deals.
     cycles = figures(
-        "sales_cycle_days", read("sales_cycle_days", by=["grade"], filters=context.filters)
+        "sales_cycle_days",
+        read("sales_cycle_days", by=["grade"], filters=context.filters, grain=WINDOW),
     )
-    company = figure(
-        "sales_cycle_days", totals(read("sales_cycle_days", filters=context.filters)).get(())
-    )
+    company = window_figure("sales_cycle_days", context.filters)
     limit = settings.SALESOPT_FINDING_SALES_CYCLE_DAYS
     found = []
     for (grade,), days in cycles.items():
@@ -193,7 +193,7 @@ def workload_concentration(context: Context) -> list[Proposal]:
 
 
 def slow_ramp_up(context: Context) -> list[Proposal]:
-    days = figure("ramp_up_days", totals(read("ramp_up_days", filters=context.filters)).get(()))
+    days = window_figure("ramp_up_days", context.filters)
     limit = settings.SALESOPT_FINDING_RAMP_UP_DAYS
     if days is None or days <= limit:
         return []
@@ -259,9 +259,7 @@ def complaint_hot_spots(context: Context) -> list[Proposal]:
 
 
 def low_repurchase(context: Context) -> list[Proposal]:
-    rate = figure(
-        "repurchase_rate", totals(read("repurchase_rate", filters=context.filters)).get(())
-    )
+    rate = window_figure("repurchase_rate", context.filters)
     limit = settings.SALESOPT_FINDING_REPURCHASE_RATE
     if rate is None or rate >= limit:
         return []

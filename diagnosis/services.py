@@ -22,6 +22,7 @@ from django.utils.translation import override
 
 from salesopt.core.models import Program
 from salesopt.core.periods import company_today
+from salesopt.kpis import services as kpi_services
 
 from .models import (
     DiagnosisRow,
@@ -81,6 +82,8 @@ def program_set_baseline_window(*, program: Program, start: dt.date, end: dt.dat
         raise ValidationError(errors)
     program.baseline_start, program.baseline_end = start, end
     program.save(update_fields=["baseline_start", "baseline_end", "updated_at"])
+    # Its medians and distinct counts, ready before the dashboard is opened.
+    kpi_services.window_figures_compute_later(first_day=start, last_day=end)
     return program
 
 

@@ -10,6 +10,10 @@ A KPI's `rollup` says how its quarter and year figures relate to its months:
 - DISTINCT: a ratio whose parts count distinct customers (repurchase, complaint rate); a customer
   buying in January and March is one customer of the quarter, so each grain is computed directly.
 
+Besides the calendar grains, a KPI is read over a `Window`: a run of whole months such as a
+program's diagnosis window. Additive KPIs over a window are their months summed; MEDIAN and
+DISTINCT ones are computed from the window's raw rows (kpis.windows), like any other grain.
+
 A cut is a tuple of dimensions in catalog order, e.g. `("region", "product_line")`; `()` is the
 company-wide figure. Every KPI is stored for the company, each of its dimensions alone and its
 declared combinations. Additive KPIs (TOTAL, RATIO) are also stored per team × dimension and per
@@ -20,9 +24,11 @@ team's / their own figure and the per-rep breakdown only (see selectors.py).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import ClassVar
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -32,6 +38,26 @@ class Grain(StrEnum):
     MONTH = "month"
     QUARTER = "quarter"
     YEAR = "year"
+
+
+@dataclass(frozen=True)
+class Window:
+    """One period of whole months, [start, end): the grain a window's figures are computed in.
+
+    Every row of the range falls in its one period, which starts on `start`.
+    """
+
+    start: dt.date
+    end: dt.date
+    value: ClassVar[str] = "window"
+
+    def __post_init__(self) -> None:
+        if self.start.day != 1 or self.end.day != 1 or self.end <= self.start:
+            raise ValueError(f"a window is whole months: {self.start} … {self.end}")
+
+
+# What a recompute computes in: the calendar grains, or one window.
+PeriodGrain = Grain | Window
 
 
 class Dimension(StrEnum):

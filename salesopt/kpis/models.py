@@ -1,4 +1,4 @@
-"""KPI snapshots (what pages read) and API tokens (how scripts authenticate to the KPI API)."""
+"""KPI snapshots and window figures (what pages read), and API tokens (for scripts)."""
 
 from __future__ import annotations
 
@@ -23,14 +23,10 @@ DIMENSION_COLUMNS: dict[Dimension, str] = {
 }
 
 
-class KpiSnapshot(models.Model):
-    """One KPI figure: a metric for one period and one combination of dimension values."""
+class KpiFigure(models.Model):
+    """What every stored KPI figure holds: a metric, a cut and its dimension values, the value."""
 
     metric = models.CharField(_("metric"), max_length=48)
-    grain = models.CharField(
-        _("period type"), max_length=8, choices=[(grain.value, grain.value) for grain in Grain]
-    )
-    period_start = models.DateField(_("period start"))
     # Which dimensions this row is cut by, comma-separated in catalog order ('' = company-wide).
     # Redundant with the columns below (set = cut by it), but it makes every read one equality.
     cut = models.CharField(_("cut"), max_length=64, blank=True)
@@ -48,6 +44,18 @@ class KpiSnapshot(models.Model):
         _("denominator"), max_digits=24, decimal_places=6, null=True, blank=True
     )
     computed_at = models.DateTimeField(_("computed at"))
+
+    class Meta:
+        abstract = True
+
+
+class KpiSnapshot(KpiFigure):
+    """One KPI figure: a metric for one period and one combination of dimension values."""
+
+    grain = models.CharField(
+        _("period type"), max_length=8, choices=[(grain.value, grain.value) for grain in Grain]
+    )
+    period_start = models.DateField(_("period start"))
 
     class Meta:
         verbose_name = _("KPI snapshot")
@@ -78,6 +86,62 @@ class KpiSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.metric} {self.grain} {self.period_start} [{self.cut}] = {self.value}"
+
+
+class KpiWindow(models.Model):
+    """A window of whole months, [start, end), whose medians and distinct counts are stored.
+
+    Kept for the programs' diagnosis windows, refreshed by every recompute; any other window is
+    computed when first read and dropped by the next recompute (compute/windows.py). A window
+    with no figure at all (no data in it) is still a row: it was computed.
+    """
+
+    start = models.DateField(_("window start"))
+    end = models.DateField(_("window end"))
+    computed_at = models.DateTimeField(_("computed at"))
+
+    class Meta:
+        verbose_name = _("KPI window")
+        verbose_name_plural = _("KPI windows")
+        constraints = [
+            models.UniqueConstraint(fields=["start", "end"], name="kpis_window_unique_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.start}…{self.end}"
+
+
+class KpiWindowFigure(KpiFigure):
+    """A median or distinct-count KPI over a window, computed from the window's rows (a median
+    of monthly medians is not the window's median)."""
+
+    window = models.ForeignKey(
+        KpiWindow, verbose_name=_("window"), on_delete=models.CASCADE, related_name="figures"
+    )
+
+    class Meta:
+        verbose_name = _("KPI window figure")
+        verbose_name_plural = _("KPI window figures")
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "window",
+                    "metric",
+                    "region_id",
+                    "product_line_id",
+                    "team_id",
+                    "rep_id",
+                    "grade",
+                ],
+                name="kpis_window_unique_figure",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["window", "metric", "cut"], name="kpis_window_read"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.metric} {self.window_id} [{self.cut}] = {self.value}"
 
 
 class ApiToken(models.Model):

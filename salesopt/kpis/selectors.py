@@ -1,7 +1,9 @@
-"""The one KPI reader: `kpi_series`, for every page, export, the API and the command.
+"""The one KPI reader: `kpi_series` (by month, quarter or year) and `kpi_window` (over a run of
+whole months), for every page, export, the API and the command.
 
-It reads snapshots only (a handful of indexed rows), never the CRM tables, and applies row
-access the same way salesopt.core.access does:
+It reads stored figures only (a handful of indexed rows), never the CRM tables (a window read
+for the first time is computed first, then read the same way), and applies row access the same
+way salesopt.core.access does:
 
 - admins, sales managers and executives read any stored cut;
 - a team lead reads within their own team: `by=rep` gives their team's reps, `by=team` their
@@ -29,10 +31,22 @@ from django.db.models import Q, QuerySet
 
 from salesopt.core import access
 from salesopt.core.models import ProductLine, Region, Team
-from salesopt.core.periods import company_today
+from salesopt.core.periods import add_months, company_today
 
-from .catalog import METRICS, Cut, Dimension, Grain, Metric, Rollup, canonical_cut, cut_label
-from .models import DIMENSION_COLUMNS, KpiSnapshot
+from .catalog import (
+    METRICS,
+    Cut,
+    Dimension,
+    Grain,
+    Metric,
+    PeriodGrain,
+    Rollup,
+    Window,
+    canonical_cut,
+    cut_label,
+)
+from .compute.windows import ensure_window
+from .models import DIMENSION_COLUMNS, KpiSnapshot, KpiWindowFigure
 from .periods import ParsedPeriod, parse_period, period_end, period_label, period_start
 from .presentation import number
 
@@ -70,7 +84,7 @@ class KpiPoint:
 @dataclass(frozen=True)
 class KpiSeries:
     metric: Metric
-    grain: Grain
+    grain: PeriodGrain
     by: Cut
     rows: list[KpiPoint] = field(default_factory=list)
 
@@ -109,18 +123,79 @@ def kpi_series(
     """
     definition, grain_value, cut = _parse_request(metric, grain, by)
     first, end = _parse_range(grain_value, period_from, period_to)
-    plan = _read_plan(user, definition, cut)
+    plan = _read_plan(user, definition, cut, reps_of_team)
     if plan is None:
         return KpiSeries(definition, grain_value, cut)
-    if reps_of_team is not None:
-        if Dimension.REP not in cut:
-            raise KpiQueryError("reps_of_team needs a read by rep")
-        members = access.visible_profiles(user).filter(team__name=reps_of_team)
-        plan = replace(plan, scope=plan.scope & Q(rep_id__in=members.values("user_id")))
     rows = _points(definition, grain_value, cut, _fetch(definition, grain_value, plan, first, end))
     return KpiSeries(
         definition, grain_value, cut, _filled(definition, grain_value, cut, rows, first, end)
     )
+
+
+def kpi_window(
+    *,
+    user: AnyUser,
+    metric: str,
+    period_from: str | dt.date,
+    period_to: str | dt.date,
+    by: str | Sequence[str] | None = None,
+    reps_of_team: str | None = None,
+) -> KpiSeries:
+    """One KPI over the whole months holding `period_from` … `period_to`: one row per value of
+    the `by` dimensions, in the user's scope, like `kpi_series`.
+
+    Additive KPIs are their months summed (a ratio of summed parts); medians and distinct
+    counts are computed from the window's own rows (compute/windows.py), never rebuilt from
+    months. A range not read before is computed on this first read.
+    """
+    definition, _grain, cut = _parse_request(metric, Grain.MONTH.value, by)
+    first, end = _parse_range(Grain.MONTH, period_from, period_to)
+    if first is None or end is None:
+        raise KpiQueryError("a window needs both ends: period_from and period_to")
+    window = Window(first, end)
+    plan = _read_plan(user, definition, cut, reps_of_team)
+    if plan is None:
+        return KpiSeries(definition, window, cut)
+    if definition.rollup.is_additive:
+        rows = _summed(definition, window, cut, _fetch(definition, Grain.MONTH, plan, first, end))
+    else:
+        ensure_window(window)
+        rows = _points(definition, window, cut, _fetch_window(definition, window, plan))
+    if not cut and not rows:
+        rows = [_empty_point(definition, window, window.start, {})]
+    return KpiSeries(definition, window, cut, rows)
+
+
+def _fetch_window(metric: Metric, window: Window, plan: _ReadPlan) -> list[tuple[Any, ...]]:
+    """Rows shaped as `_fetch`'s, from the window figures."""
+    figures = KpiWindowFigure.objects.filter(
+        plan.scope,
+        window__start=window.start,
+        window__end=window.end,
+        metric=metric.key,
+        cut=cut_label(plan.cut),
+    )
+    columns = [DIMENSION_COLUMNS[dimension] for dimension in plan.shown]
+    return list(figures.values_list("window__start", *columns, "value", "numerator", "denominator"))
+
+
+def _summed(
+    metric: Metric, window: Window, cut: Cut, fetched: list[tuple[Any, ...]]
+) -> list[KpiPoint]:
+    """An additive KPI's months added up per value of the cut."""
+    parts: dict[tuple[Any, ...], list[Decimal]] = {}
+    for row in fetched:
+        summed = parts.setdefault(tuple(row[1:-3]), [Decimal(0), Decimal(0)])
+        summed[0] += row[-2] or 0
+        summed[1] += row[-1] or 0
+    rows = []
+    for keys, (numerator, denominator) in parts.items():
+        if metric.rollup == Rollup.TOTAL:
+            rows.append((window.start, *keys, float(numerator), numerator, None))
+        else:
+            value = float(numerator / denominator) if denominator else None
+            rows.append((window.start, *keys, value, numerator, denominator))
+    return _points(metric, window, cut, rows)
 
 
 def _fetch(
@@ -188,7 +263,19 @@ def _parsed(value: str | dt.date) -> ParsedPeriod:
     return parse_period(value)
 
 
-def _read_plan(user: AnyUser, metric: Metric, cut: Cut) -> _ReadPlan | None:
+def _read_plan(
+    user: AnyUser, metric: Metric, cut: Cut, reps_of_team: str | None = None
+) -> _ReadPlan | None:
+    plan = _scoped_plan(user, metric, cut)
+    if plan is None or reps_of_team is None:
+        return plan
+    if Dimension.REP not in cut:
+        raise KpiQueryError("reps_of_team needs a read by rep")
+    members = access.visible_profiles(user).filter(team__name=reps_of_team)
+    return replace(plan, scope=plan.scope & Q(rep_id__in=members.values("user_id")))
+
+
+def _scoped_plan(user: AnyUser, metric: Metric, cut: Cut) -> _ReadPlan | None:
     scope = access.scope_of(user)
     if scope.reach == access.Reach.COMPANY:
         plan = _ReadPlan(cut, Q(), cut)
@@ -225,16 +312,14 @@ def _unavailable(metric: Metric, cut: Cut, *, scoped: bool) -> str:
 
 
 def _points(
-    metric: Metric, grain: Grain, cut: Cut, fetched: list[tuple[Any, ...]]
+    metric: Metric, grain: PeriodGrain, cut: Cut, fetched: list[tuple[Any, ...]]
 ) -> list[KpiPoint]:
     names = _display_names(cut, fetched)
     points = []
     for row in fetched:
         start, keys, (value, numerator, denominator) = row[0], row[1:-3], row[-3:]
         dims = {d.value: names[d].get(key, str(key)) for d, key in zip(cut, keys, strict=True)}
-        points.append(
-            KpiPoint(start, period_label(grain, start), dims, value, numerator, denominator)
-        )
+        points.append(KpiPoint(start, _label(grain, start), dims, value, numerator, denominator))
     return sorted(points, key=lambda point: (point.period_start, list(point.dims.values())))
 
 
@@ -297,8 +382,18 @@ def _filled(
     return sorted(filled, key=lambda point: (point.period_start, list(point.dims.values())))
 
 
-def _empty_point(metric: Metric, grain: Grain, start: dt.date, dims: dict[str, str]) -> KpiPoint:
-    label = period_label(grain, start)
+def _label(grain: PeriodGrain, start: dt.date) -> str:
+    """`2024-04`, `2024-Q2`, `2024`, or a window's months: `2024-01…2024-12`."""
+    if isinstance(grain, Window):
+        last = add_months(grain.end, -1)
+        return f"{period_label(Grain.MONTH, grain.start)}…{period_label(Grain.MONTH, last)}"
+    return period_label(grain, start)
+
+
+def _empty_point(
+    metric: Metric, grain: PeriodGrain, start: dt.date, dims: dict[str, str]
+) -> KpiPoint:
+    label = _label(grain, start)
     if metric.rollup == Rollup.TOTAL:
         return KpiPoint(start, label, dims, 0.0, Decimal(0), None)
     numerator = None if metric.rollup == Rollup.MEDIAN else Decimal(0)

@@ -1,4 +1,5 @@
-"""KPI writes: recompute snapshots (now, or after an import) and issue API tokens."""
+"""KPI writes: recompute snapshots (now, or after an import), compute a window's figures, and
+issue API tokens."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from django.db import transaction
 from salesopt.core.periods import add_months, company_today
 
 from .compute import RecomputeResult, recompute
+from .compute.windows import compute_window, window_of
 from .models import ApiToken
 from .periods import parse_period
 from .tokens import new_token
@@ -56,6 +58,21 @@ def _month(value: str | dt.date, field: str) -> dt.date:
         return parse_period(value).start
     except ValueError as error:
         raise ValidationError({field: str(error)}) from None
+
+
+def window_figures_compute(*, first_day: dt.date, last_day: dt.date) -> int:
+    """(Re)compute the figures of the whole months holding first_day … last_day (a program's
+    diagnosis window, once it is set: its dashboard then reads them instead of computing)."""
+    return compute_window(window_of(first_day, last_day))
+
+
+def window_figures_compute_later(*, first_day: dt.date, last_day: dt.date) -> None:
+    """`window_figures_compute` on the worker once the caller's transaction commits."""
+    from .tasks import compute_window_task  # tasks import services: import at call time
+
+    transaction.on_commit(
+        partial(compute_window_task.delay, first_day.isoformat(), last_day.isoformat())
+    )
 
 
 def recompute_after_import(*, months: Iterable[dt.date]) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from celery import shared_task
 
 from . import services
@@ -22,3 +24,12 @@ def recompute_kpis_task(
         "rows": result.rows,
         "seconds": round(result.seconds, 2),
     }
+
+
+@shared_task(acks_late=True)  # type: ignore[untyped-decorator]
+def compute_window_task(first_day: str, last_day: str) -> dict[str, object]:
+    """The window figures of a program's diagnosis window (safe to repeat: they are replaced)."""
+    rows = services.window_figures_compute(
+        first_day=dt.date.fromisoformat(first_day), last_day=dt.date.fromisoformat(last_day)
+    )
+    return {"from": first_day, "to": last_day, "rows": rows}

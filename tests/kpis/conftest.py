@@ -17,6 +17,7 @@ from salesopt.kpis.compute import RecomputeResult
 from salesopt.kpis.models import KpiSnapshot
 from salesopt.kpis.services import kpis_recompute
 from tests.factories import (
+    ComplaintFactory,
     CustomerFactory,
     LeadFactory,
     OrderFactory,
@@ -196,3 +197,33 @@ def orders(frozen_today, rep, other_rep, east_rep, south, east, lock, cloud):
         ordered_on=dt.date(2026, 9, 10),
     )
     return c1, c2, c3
+
+
+@pytest.fixture
+def complaints(orders, rep, other_rep, east_rep, south, east):
+    """Oct: K1 (c1, south, rep, 4 h, score 2), K2 (c2, south, other_rep, 1 h, score 4),
+    K3 (c3, east, east_rep, never answered, no score). Customers with an October order: c1, c2.
+    """
+    c1, c2, c3 = orders
+    created = local(2026, 10, 8, 10)
+    ComplaintFactory(
+        customer=c1,
+        region=south,
+        handled_by=rep,
+        created_in_crm_at=created,
+        first_response_at=hours_later(created, 4),
+        satisfaction=2,
+    )
+    created = local(2026, 10, 9, 10)
+    ComplaintFactory(
+        customer=c2,
+        region=south,
+        handled_by=other_rep,
+        created_in_crm_at=created,
+        first_response_at=hours_later(created, 1),
+        satisfaction=4,
+    )
+    ComplaintFactory(
+        customer=c3, region=east, handled_by=east_rep, created_in_crm_at=local(2026, 10, 12, 10)
+    )
+    recompute()

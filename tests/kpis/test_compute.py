@@ -21,7 +21,6 @@ from salesopt.kpis.models import KpiSnapshot
 from tests.conftest import require
 from tests.factories import (
     ActivityFactory,
-    ComplaintFactory,
     LeadFactory,
     OpportunityFactory,
     OrderFactory,
@@ -29,7 +28,7 @@ from tests.factories import (
     UserFactory,
 )
 
-from .conftest import figure, hours_later, local, recompute, value_of
+from .conftest import figure, local, recompute, value_of
 
 pytestmark = pytest.mark.django_db
 
@@ -228,36 +227,6 @@ def test_target_attainment_without_a_target_has_no_value(orders):
 
     # September: revenue 700 but no target → a zero denominator, shown as "—", never 0 %.
     assert figure("target_attainment", "month", SEP) == (None, Decimal(700), Decimal(0))
-
-
-@pytest.fixture
-def complaints(orders, rep, other_rep, east_rep, south, east):
-    """Oct: K1 (c1, south, rep, 4 h, score 2), K2 (c2, south, other_rep, 1 h, score 4),
-    K3 (c3, east, east_rep, never answered, no score). Customers with an October order: c1, c2.
-    """
-    c1, c2, c3 = orders
-    created = local(2026, 10, 8, 10)
-    ComplaintFactory(
-        customer=c1,
-        region=south,
-        handled_by=rep,
-        created_in_crm_at=created,
-        first_response_at=hours_later(created, 4),
-        satisfaction=2,
-    )
-    created = local(2026, 10, 9, 10)
-    ComplaintFactory(
-        customer=c2,
-        region=south,
-        handled_by=other_rep,
-        created_in_crm_at=created,
-        first_response_at=hours_later(created, 1),
-        satisfaction=4,
-    )
-    ComplaintFactory(
-        customer=c3, region=east, handled_by=east_rep, created_in_crm_at=local(2026, 10, 12, 10)
-    )
-    recompute()
 
 
 def test_complaint_kpis(complaints, south, east):

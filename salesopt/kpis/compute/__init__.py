@@ -12,7 +12,8 @@ changes an old cohort, so that KPI is rebuilt whole each time (a few dozen rows)
 Two recomputes at once: on PostgreSQL the second waits on a transaction-level advisory lock
 until the first commits, then replaces the slice again; on SQLite the database's single writer
 lock serialises them. Either way the unique constraint on a figure guarantees no duplicates,
-and readers see the old slice until the new one commits.
+and readers see the old slice until the new one commits. The programs' window figures are
+refreshed in the same transaction (windows.py).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from ..models import DIMENSION_COLUMNS
+from . import windows
 from .complaints import compute_complaints
 from .deals import compute_deals
 from .dialect import Dialect
@@ -34,6 +36,7 @@ from .leads import compute_leads
 from .orders import compute_orders
 from .people import compute_people
 from .statements import (
+    ADVISORY_LOCK_KEY,
     FIGURES_TABLE,
     SNAPSHOT_COLUMNS,
     SNAPSHOT_TABLE,
@@ -53,8 +56,6 @@ FAMILIES: tuple[Callable[[Context], None], ...] = (
     compute_people,
 )
 WHOLE_METRICS = ("ramp_up_days",)
-# Any fixed 64-bit number, the same in every process: pg_advisory_xact_lock(key).
-ADVISORY_LOCK_KEY = 7_214_530_912_004_117
 
 
 @dataclass(frozen=True)
@@ -74,18 +75,17 @@ def recompute(
     if first_month > last_month:
         raise ValueError(f"the range starts after it ends: {first_month} > {last_month}")
     started = time.perf_counter()
-    context = Context(
-        dialect=Dialect.current(settings.SALESOPT_COMPANY_TIME_ZONE),
-        start=dt.date(first_month.year, 1, 1),
-        end=dt.date(last_month.year + 1, 1, 1),
-        now=now or timezone.now(),
-    )
+    dialect = Dialect.current(settings.SALESOPT_COMPANY_TIME_ZONE)
+    start, end = dt.date(first_month.year, 1, 1), dt.date(last_month.year + 1, 1, 1)
+    context = Context(dialect=dialect, start=start, end=end, now=now or timezone.now())
     family_seconds: dict[str, float] = {}
     # Inside a caller's transaction (a test's, say) other connections cannot see its rows:
     # then every read stays on this connection.
     outermost = not connection.in_atomic_block
     with transaction.atomic():
         _lock_and_tune(context)
+        # Read under the lock: a window set meanwhile is computed by this recompute.
+        context.windows = windows.alongside(dialect, start, end)
         if context.dialect.is_postgres and outermost:
             context.snapshot = export_snapshot()
         # Same columns and types as the snapshot table (so values round alike), no index.
@@ -107,8 +107,14 @@ def recompute(
             family_seconds["background work (wait, write)"] = time.perf_counter() - waited
         finally:
             context.close()
+        windows_started = time.perf_counter()
+        windows.store_alongside(context)
+        family_seconds["diagnosis windows"] = time.perf_counter() - windows_started
         _replace_slice(context)
         drop_work_table(context, FIGURES_TABLE)
+        windows_started = time.perf_counter()
+        windows.compute_remaining(context)
+        family_seconds["diagnosis windows"] += time.perf_counter() - windows_started
     return RecomputeResult(
         start=context.start,
         end=context.end,

@@ -30,7 +30,7 @@ import pandas as pd
 import psycopg
 from django.db import connection
 
-from ..catalog import DIMENSION_ORDER, Cut, Dimension, Grain, cut_label
+from ..catalog import DIMENSION_ORDER, Cut, Dimension, Grain, PeriodGrain, Window, cut_label
 from ..models import ALL, ALL_GRADES, DIMENSION_COLUMNS
 from .statements import FIGURES_TABLE, SNAPSHOT_COLUMNS, Context, ratio
 
@@ -192,6 +192,7 @@ class Figures:
         months: np.ndarray,
         dimensions: dict[str, np.ndarray],
         values: np.ndarray,
+        grains: Sequence[PeriodGrain],
     ) -> None:
         """Median, sum and count of `values` per period and cut value, every cut and grain."""
         ascending = np.argsort(values, kind="stable")  # once: the masks below keep the order
@@ -199,10 +200,13 @@ class Figures:
         dimensions = {name: column[ascending] for name, column in dimensions.items()}
         for cut in cuts:
             keep = _present(cut, dimensions, values.size)
-            cut_values, cut_months = values[keep], months[keep]
-            cut_columns = [dimensions[DIMENSION_COLUMNS[d]][keep] for d in cut]
-            for grain in Grain:
-                periods = cut_months // _GRAIN_MONTHS[grain]
+            all_values, all_months = values[keep], months[keep]
+            all_columns = [dimensions[DIMENSION_COLUMNS[d]][keep] for d in cut]
+            for grain in grains:
+                cut_months, (cut_values, *cut_columns) = _within(
+                    grain, all_months, [all_values, *all_columns]
+                )
+                periods = _period_codes(grain, cut_months)
                 # A stable sort of the group codes keeps each group's values ascending.
                 codes = group_codes([periods, *cut_columns])
                 grouped = np.argsort(_narrow(codes), kind="stable")
@@ -227,16 +231,20 @@ class Figures:
         months: np.ndarray,
         dimensions: dict[str, np.ndarray],
         customers: np.ndarray,
+        grains: Sequence[PeriodGrain],
     ) -> None:
         """Per period and cut value: customers with 2+ rows ÷ customers with 1+ (a row per
         purchase), every cut and grain."""
         customer_codes = np.unique(customers, return_inverse=True)[1].astype(np.int64)
         for cut in cuts:
             keep = _present(cut, dimensions, customers.size)
-            cut_months, cut_customers = months[keep], customer_codes[keep]
-            cut_columns = [dimensions[DIMENSION_COLUMNS[d]][keep] for d in cut]
-            for grain in Grain:
-                periods = cut_months // _GRAIN_MONTHS[grain]
+            all_months, all_customers = months[keep], customer_codes[keep]
+            all_columns = [dimensions[DIMENSION_COLUMNS[d]][keep] for d in cut]
+            for grain in grains:
+                cut_months, (cut_customers, *cut_columns) = _within(
+                    grain, all_months, [all_customers, *all_columns]
+                )
+                periods = _period_codes(grain, cut_months)
                 groups = group_codes([periods, *cut_columns])
                 pairs = group_codes([groups, cut_customers])
                 _pairs, pair_rows, purchases = np.unique(
@@ -263,7 +271,7 @@ class Figures:
     def _append(
         self,
         cut: Cut,
-        grain: Grain,
+        grain: PeriodGrain,
         periods: np.ndarray,
         cut_columns: list[np.ndarray],
         *,
@@ -279,8 +287,7 @@ class Figures:
         size = firsts.size
         columns = self.columns
         columns["grain"] += [grain.value] * size
-        first_months = (periods[firsts] * _GRAIN_MONTHS[grain]).tolist()
-        columns["period"] += [dt.date(month // 12, month % 12 + 1, 1) for month in first_months]
+        columns["period"] += _period_starts(grain, periods[firsts])
         columns["cut"] += [cut_label(cut)] * size
         by_dimension = dict(zip(cut, cut_columns, strict=True))
         for dimension in DIMENSION_ORDER:
@@ -310,6 +317,34 @@ class Figures:
         )
         params = [context.computed_at(), *(self.columns[name] for name in _FIGURE_COLUMNS)]
         context.write([self.metric], sql, params)
+
+
+def _within(
+    grain: PeriodGrain, months: np.ndarray, columns: list[np.ndarray]
+) -> tuple[np.ndarray, list[np.ndarray]]:
+    """The rows of a window's months (month ordinals) in each column; every row for a calendar
+    grain. Masking keeps the rows' order (values stay ascending)."""
+    if not isinstance(grain, Window):
+        return months, columns
+    first = grain.start.year * 12 + grain.start.month - 1
+    after = grain.end.year * 12 + grain.end.month - 1
+    inside = (months >= first) & (months < after)
+    return months[inside], [column[inside] for column in columns]
+
+
+def _period_codes(grain: PeriodGrain, months: np.ndarray) -> np.ndarray:
+    """Each row's period as a number: months since year 0 ÷ the grain's length, or 0 for the
+    one period of a window (its rows only are passed)."""
+    if isinstance(grain, Window):
+        return np.zeros_like(months)
+    return months // _GRAIN_MONTHS[grain]
+
+
+def _period_starts(grain: PeriodGrain, codes: np.ndarray) -> list[dt.date]:
+    if isinstance(grain, Window):
+        return [grain.start] * codes.size
+    first_months = (codes * _GRAIN_MONTHS[grain]).tolist()
+    return [dt.date(month // 12, month % 12 + 1, 1) for month in first_months]
 
 
 def group_codes(keys: Sequence[np.ndarray]) -> np.ndarray:

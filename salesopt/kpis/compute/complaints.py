@@ -12,7 +12,7 @@ from functools import partial
 
 from salesopt.core.periods import start_of_day
 
-from ..catalog import METRICS, Cut, Dimension, Grain, cut_label
+from ..catalog import METRICS, Cut, Dimension, PeriodGrain, cut_label
 from ..models import DIMENSION_COLUMNS
 from .columnar import (
     TIMESTAMPTZ,
@@ -43,21 +43,40 @@ SATISFACTION = Measure("satisfaction_score", "SUM(c.satisfaction_sum)", "SUM(c.s
 
 def compute_complaints(context: Context) -> None:
     _fill_cube(context)
-    cube = Source(
+    insert_measures(context, _cube(), METRICS["satisfaction_score"].cuts, [SATISFACTION])
+    _insert_complaint_rate(context)
+    drop_work_table(context, CUBE)
+    _compute_response_medians(context)
+
+
+def compute_complaint_rate(context: Context) -> None:
+    """The complaint rate alone (a window's: it cannot be summed from months). The repurchase
+    rate of the same periods must be in the figures table already (its denominators)."""
+    _fill_cube(context)
+    _insert_complaint_rate(context)
+    drop_work_table(context, CUBE)
+
+
+def compute_complaint_response_medians(context: Context) -> None:
+    _compute_response_medians(context)
+
+
+def _cube() -> Source:
+    return Source(
         from_sql=f"{CUBE} AS c LEFT JOIN core_profile AS p ON p.user_id = c.rep_id",
         month="c.month",
         dimensions=_dimensions("c.region_id", "p.team_id", "c.rep_id"),
     )
-    insert_measures(context, cube, METRICS["satisfaction_score"].cuts, [SATISFACTION])
+
+
+def _insert_complaint_rate(context: Context) -> None:
     insert_joined_ratio(
         context,
         metric="complaint_rate",
         cuts=METRICS["complaint_rate"].cuts,
-        numerators=partial(aggregate_query, context.dialect, cube, amount="SUM(c.complaints)"),
+        numerators=partial(aggregate_query, context.dialect, _cube(), amount="SUM(c.complaints)"),
         denominators=partial(_ordering_customers, context),
     )
-    drop_work_table(context, CUBE)
-    _compute_response_medians(context)
 
 
 def _dimensions(region: str, team: str, rep: str) -> dict[Dimension, str]:
@@ -88,7 +107,7 @@ def _fill_cube(context: Context) -> None:
     create_work_table(context, CUBE, select, _time_range(context))
 
 
-def _ordering_customers(context: Context, cut: Cut, grain: Grain) -> tuple[str, list[object]]:
+def _ordering_customers(context: Context, cut: Cut, grain: PeriodGrain) -> tuple[str, list[object]]:
     """Customers with an order, per period and scope: the repurchase rate's denominator."""
     sql = (
         f"SELECT s.cut, s.grain, s.period_start AS period, {_prefixed('s', DIMENSION_LIST)}, "
@@ -148,5 +167,6 @@ def _compute_response_medians_in_memory(context: Context) -> None:
             for dimension in (Dimension.REGION, Dimension.TEAM, Dimension.REP)
         },
         hours_between(columns["answered"], columns["created"]),
+        context.in_memory_grains,
     )
     figures.insert(context)

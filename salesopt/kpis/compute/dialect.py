@@ -13,13 +13,14 @@ spells the same expression.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import zoneinfo
 from dataclasses import dataclass
 
 from django.db import connection
 
-from ..catalog import Grain
+from ..catalog import Grain, PeriodGrain, Window
 
 _ZONE_NAME = re.compile(r"^[A-Za-z0-9_+\-/]+$")
 
@@ -61,8 +62,16 @@ class Dialect:
             return f"date_trunc('{grain.value}', ({column})::timestamp)"
         return f"django_date_trunc('{grain.value}', {column}, NULL, NULL)"
 
-    def period_of_month(self, grain: Grain, month: str) -> str:
+    def period_of_month(self, grain: PeriodGrain, month: str) -> str:
+        """The start of the `grain` period holding a month (a window has one: its start)."""
+        if isinstance(grain, Window):
+            return self.date_literal(grain.start)
         return month if grain == Grain.MONTH else self.truncate(grain, month)
+
+    def date_literal(self, day: dt.date) -> str:
+        """A date as SQL: written by us from a date object, never from input."""
+        iso = dt.date.isoformat(day)
+        return f"DATE '{iso}'" if self.is_postgres else f"'{iso}'"
 
     def as_date(self, expression: str) -> str:
         """A period start as a date (PostgreSQL's date_trunc returns a timestamp)."""

@@ -81,8 +81,19 @@ def compute_leads(context: Context) -> None:
     )
     insert_measures(context, cube, _cuts(), ADDITIVE_MEASURES)
     drop_work_table(context, CUBE)
+    if not context.dialect.is_postgres:
+        _compute_medians_in_work_tables(context)
+
+
+def compute_lead_medians(context: Context) -> None:
+    """First response and sales cycle only: the lead KPIs a window cannot sum from months."""
     if context.dialect.is_postgres:
-        return
+        _compute_medians_in_memory(context)
+    else:
+        _compute_medians_in_work_tables(context)
+
+
+def _compute_medians_in_work_tables(context: Context) -> None:
     dialect = context.dialect
     _compute_medians(
         context, RESPONSES, "l.created_in_crm_at", _response_hours(dialect), "first_response_hours"
@@ -139,6 +150,7 @@ def _medians(context: Context, subsets: dict[str, dict[str, np.ndarray]]) -> lis
             months_of_timestamps(columns["at"], context.dialect.zone),
             {name: columns[name] for name in DIMENSION_COLUMNS.values()},
             values,
+            context.in_memory_grains,
         )
         medians.append(figures)
     return medians

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from ..catalog import DIMENSION_ORDER, METRICS, Cut, Dimension, Grain, cut_label
+from ..catalog import DIMENSION_ORDER, METRICS, Cut, Dimension, PeriodGrain, cut_label
 from ..models import DIMENSION_COLUMNS
 from .columnar import DATE, INT8, Figures, dimension_columns, months_of_dates, read_grouped
 from .statements import (
@@ -66,12 +66,17 @@ def compute_orders(context: Context) -> None:
         ),
     )
     drop_work_table(context, CUBE)
+    compute_repurchase(context)
+
+
+def compute_repurchase(context: Context) -> None:
+    """Customers with 2+ orders ÷ customers with 1+, every cut, in the context's grains."""
     if context.dialect.is_postgres:
         _compute_repurchase_in_memory(context)
         return
     _fill_purchases(context)
     for cut in METRICS["repurchase_rate"].cuts:
-        for grain in Grain:
+        for grain in context.grains:
             _insert_repurchase(context, cut, grain)
     drop_work_table(context, PURCHASES)
 
@@ -137,6 +142,7 @@ def _compute_repurchase_in_memory(context: Context) -> None:
             for dimension in scope
         },
         columns["customer"],
+        context.in_memory_grains,
     )
     figures.insert(context)
 
@@ -153,7 +159,7 @@ def _fill_purchases(context: Context) -> None:
     create_work_table(context, PURCHASES, select, _date_range(context))
 
 
-def _insert_repurchase(context: Context, cut: Cut, grain: Grain) -> None:
+def _insert_repurchase(context: Context, cut: Cut, grain: PeriodGrain) -> None:
     """Customers with 2+ orders ÷ customers with 1+, per period of `grain` (refunds ignored)."""
     dialect = context.dialect
     purchases = Source(

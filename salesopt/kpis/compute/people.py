@@ -18,7 +18,7 @@ from __future__ import annotations
 from salesopt.core.models import ActivityKind, Role
 from salesopt.core.periods import company_zone, start_of_day
 
-from ..catalog import METRICS, Dimension, Grain
+from ..catalog import METRICS, Dimension, Grain, Window
 from ..periods import month_starts, period_end, working_days
 from .statements import (
     Context,
@@ -28,6 +28,7 @@ from .statements import (
     drop_work_table,
     insert_measures,
     insert_medians,
+    insert_window_medians,
 )
 
 REP_MONTHS = "kpis_work_rep_months"
@@ -45,7 +46,7 @@ def compute_people(context: Context) -> None:
     )
     insert_measures(context, rep_months, METRICS["activities_per_rep_day"].cuts, [ACTIVITIES])
     drop_work_table(context, REP_MONTHS)
-    _compute_ramp_up(context)
+    compute_ramp_up(context)
 
 
 def _dimensions(*, team: str, rep: str) -> dict[Dimension, str]:
@@ -102,16 +103,33 @@ def _fill_rep_months(context: Context) -> None:
     create_work_table(context, REP_MONTHS, select, params)
 
 
-def _compute_ramp_up(context: Context) -> None:
+def compute_ramp_up(context: Context) -> None:
+    """Ramp-up medians by hire cohort: every cohort, or the reps hired in the window; and the
+    reps hired in each window computed alongside."""
     _fill_ramp_ups(context)
-    ramp_ups = Source(
+    window = context.window
+    for cut in METRICS["ramp_up_days"].cuts:
+        insert_medians(context, _ramp_ups(context, window), cut, "ramp_up_days", "r.days")
+        for alongside in context.windows:
+            source = _ramp_ups(context, alongside)
+            insert_window_medians(context, source, cut, alongside, "ramp_up_days", "r.days")
+    drop_work_table(context, RAMP_UPS)
+
+
+def _ramp_ups(context: Context, window: Window | None) -> Source:
+    """The ramp-up work table's rows: every cohort, or those hired in `window`."""
+    in_window: str = "1 = 1"
+    params: tuple[object, ...] = ()
+    if window is not None:
+        in_window = "r.month >= %s AND r.month < %s"
+        params = (context.date_param(window.start), context.date_param(window.end))
+    return Source(
         from_sql=f"{RAMP_UPS} AS r",
         month="r.month",
         dimensions=_dimensions(team="r.team_id", rep="r.rep_id"),
+        where=in_window,
+        params=params,
     )
-    for cut in METRICS["ramp_up_days"].cuts:
-        insert_medians(context, ramp_ups, cut, "ramp_up_days", "r.days")
-    drop_work_table(context, RAMP_UPS)
 
 
 def _fill_ramp_ups(context: Context) -> None:

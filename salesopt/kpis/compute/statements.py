@@ -19,7 +19,16 @@ from typing import Any, TypeVar
 
 from django.db import connection, transaction
 
-from ..catalog import DIMENSION_ORDER, METRICS, Cut, Dimension, Grain, cut_label
+from ..catalog import (
+    DIMENSION_ORDER,
+    METRICS,
+    Cut,
+    Dimension,
+    Grain,
+    PeriodGrain,
+    Window,
+    cut_label,
+)
 from ..models import ALL, ALL_GRADES, DIMENSION_COLUMNS
 from .dialect import Dialect
 
@@ -43,6 +52,9 @@ TUNING = (
     "SET LOCAL jit = off",
 )
 T = TypeVar("T")
+# Any fixed 64-bit number, the same in every process: pg_advisory_xact_lock(key) serialises
+# recomputes and window computations.
+ADVISORY_LOCK_KEY = 7_214_530_912_004_117
 DIMENSION_LIST = ", ".join(DIMENSION_COLUMNS[dimension] for dimension in DIMENSION_ORDER)
 
 
@@ -78,6 +90,11 @@ class Context:
     start: dt.date  # first month computed
     end: dt.date  # first month after the range
     now: dt.datetime
+    # The periods figures are computed in: month, quarter and year, or one window.
+    grains: tuple[PeriodGrain, ...] = tuple(Grain)
+    # Windows inside the range whose medians and repeat-customer shares are worked out from
+    # the same in-memory reads as the calendar grains (PostgreSQL; see windows.py).
+    windows: tuple[Window, ...] = ()
     rows_written: dict[str, int] = field(default_factory=dict)
     # A snapshot exported by the recompute's transaction (PostgreSQL, committed data only):
     # background work may read through it on a connection of its own.
@@ -85,6 +102,17 @@ class Context:
     # Work on a thread (numpy; reads through `snapshot`) while the next statements run.
     _pending: list[Future[Any]] = field(default_factory=list, init=False, repr=False)
     _executor: ThreadPoolExecutor | None = field(default=None, init=False, repr=False)
+
+    @property
+    def in_memory_grains(self) -> tuple[PeriodGrain, ...]:
+        """The periods of the figures worked out in memory (columnar.py): the grains, and the
+        windows computed alongside."""
+        return (*self.grains, *self.windows)
+
+    @property
+    def window(self) -> Window | None:
+        """The window computed in, or None for the calendar grains."""
+        return next((grain for grain in self.grains if isinstance(grain, Window)), None)
 
     def in_background(self, work: Callable[[], Any]) -> None:
         """Run `work` on a thread while the recompute goes on with its next statements (the
@@ -218,7 +246,7 @@ def insert_measures(
         return
     grouped = []
     for cut in cuts:
-        for grain in Grain:
+        for grain in context.grains:
             period = dialect.period_of_month(grain, source.month)
             grouped.append(
                 f"SELECT '{cut_label(cut)}' AS cut, '{grain.value}' AS grain, "
@@ -241,11 +269,19 @@ def _labels(cuts: Sequence[Cut]) -> str:
 
 def insert_medians(context: Context, source: Source, cut: Cut, metric: str, value: str) -> None:
     """Median (value), sum (numerator) and count (denominator) of `value`, for every grain."""
-    if context.dialect.is_postgres:
+    if context.dialect.is_postgres and context.grains == tuple(Grain):
         _insert_medians_postgres(context, source, cut, metric, value)
         return
-    for grain in Grain:
-        _insert_medians_sqlite(context, source, cut, grain, metric, value)
+    # A window (one period) or SQLite: a median per period by ranking, one grain at a time.
+    for grain in context.grains:
+        _insert_medians_ranked(context, source, cut, grain, metric, value)
+
+
+def insert_window_medians(
+    context: Context, source: Source, cut: Cut, window: Window, metric: str, value: str
+) -> None:
+    """`insert_medians` for one window (`source` holding that window's rows only)."""
+    _insert_medians_ranked(context, source, cut, window, metric, value)
 
 
 def _insert_medians_postgres(
@@ -282,11 +318,12 @@ def _grouped_dimensions(cut: Cut) -> str:
     )
 
 
-def _insert_medians_sqlite(
-    context: Context, source: Source, cut: Cut, grain: Grain, metric: str, value: str
+def _insert_medians_ranked(
+    context: Context, source: Source, cut: Cut, grain: PeriodGrain, metric: str, value: str
 ) -> None:
     # SQLite has no percentile function: rank the values within each group with window
-    # functions and average the middle one (odd count) or two (even count).
+    # functions and average the middle one (odd count) or two (even count), which is what
+    # PostgreSQL's percentile_cont(0.5) gives.
     period = context.dialect.period_of_month(grain, source.month)
     partition = group_by(period, source, cut)
     keys = ", ".join(["period", *(DIMENSION_COLUMNS[dimension] for dimension in cut)])
@@ -310,8 +347,8 @@ def insert_joined_ratio(
     *,
     metric: str,
     cuts: Sequence[Cut],
-    numerators: Callable[[Cut, Grain], tuple[str, Sequence[Any]]],
-    denominators: Callable[[Cut, Grain], tuple[str, Sequence[Any]]],
+    numerators: Callable[[Cut, PeriodGrain], tuple[str, Sequence[Any]]],
+    denominators: Callable[[Cut, PeriodGrain], tuple[str, Sequence[Any]]],
 ) -> None:
     """numerator ÷ denominator where the two come from different queries, for every cut and
     grain in one statement.
@@ -321,8 +358,8 @@ def insert_joined_ratio(
     with revenue but no target has a row with value NULL; one with a target but no revenue has
     attainment 0).
     """
-    numerator_sql, numerator_params = _every_cut_and_grain(numerators, cuts)
-    denominator_sql, denominator_params = _every_cut_and_grain(denominators, cuts)
+    numerator_sql, numerator_params = _every_cut_and_grain(numerators, cuts, context.grains)
+    denominator_sql, denominator_params = _every_cut_and_grain(denominators, cuts, context.grains)
     sql = (
         f"WITH numerators AS ({numerator_sql}), denominators AS ({denominator_sql}), "
         f"keys AS (SELECT cut, grain, period, {DIMENSION_LIST} FROM numerators "
@@ -339,9 +376,11 @@ def insert_joined_ratio(
 
 
 def _every_cut_and_grain(
-    query: Callable[[Cut, Grain], tuple[str, Sequence[Any]]], cuts: Sequence[Cut]
+    query: Callable[[Cut, PeriodGrain], tuple[str, Sequence[Any]]],
+    cuts: Sequence[Cut],
+    grains: Sequence[PeriodGrain],
 ) -> tuple[str, list[Any]]:
-    parts = [query(cut, grain) for cut in cuts for grain in Grain]
+    parts = [query(cut, grain) for cut in cuts for grain in grains]
     return " UNION ALL ".join(sql for sql, _ in parts), [p for _, params in parts for p in params]
 
 
@@ -351,7 +390,7 @@ def _same_key(alias: str) -> str:
 
 
 def aggregate_query(
-    dialect: Dialect, source: Source, cut: Cut, grain: Grain, amount: str
+    dialect: Dialect, source: Source, cut: Cut, grain: PeriodGrain, amount: str
 ) -> tuple[str, Sequence[Any]]:
     """`cut, grain, period, <five dimension columns>, amount` of `source` for a cut and grain."""
     period = dialect.period_of_month(grain, source.month)
