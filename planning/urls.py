@@ -6,4 +6,8 @@ app_name = "planning"
 
 urlpatterns = [
     path("", views.landing, name="landing"),
+    path("goals/", views.goal_create, name="goal-create"),
+    path("goals/<int:pk>/delete/", views.goal_delete, name="goal-delete"),
+    path("measures/", views.measure_create, name="measure-create"),
+    path("measures/<int:pk>/delete/", views.measure_delete, name="measure-delete"),
 ]

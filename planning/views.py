@@ -1,12 +1,188 @@
-"""Plan phase pages."""
+"""Plan pages: the goals and measures of the current program.
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+Sales managers and admins write the plan; executives and team leads read it (a team lead sees
+the figures of their own team's goals only). Writes answer htmx with the section they changed
+and a plain post with a redirect, as the diagnosis does; invalid forms re-render with 200.
+"""
 
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms import Form
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from salesopt.core import access
+from salesopt.core.http import HtmxHttpRequest
+from salesopt.core.models import Program
 from salesopt.core.programs import current_program
+
+from . import selectors, services
+from .forms import GoalForm, MeasureForm
+from .goals import suggested_goal
+
+PAGE = "planning/landing.html"
+SECTIONS = ("goals-section", "measures-section")
+
+
+def _program(request: HttpRequest) -> Program:
+    if not access.can_view_plan(request.user):
+        raise PermissionDenied
+    program = current_program(request)
+    if program is None:
+        raise Http404(_("There is no program yet."))
+    return program
+
+
+def _editable_program(request: HttpRequest) -> Program:
+    program = _program(request)
+    if not access.can_edit_plan(request.user):
+        raise PermissionDenied
+    return program
+
+
+def _goal_form(request: HttpRequest, program: Program, data: Any = None, **kwargs: Any) -> GoalForm:
+    return GoalForm(
+        data,
+        owners=selectors.owner_choices(user=request.user),
+        findings=selectors.accepted_findings(program=program),
+        prefix="goal",
+        **kwargs,
+    )
+
+
+def _measure_form(
+    request: HttpRequest, program: Program, data: Any = None, **kwargs: Any
+) -> MeasureForm:
+    return MeasureForm(
+        data,
+        owners=selectors.owner_choices(user=request.user),
+        reps=selectors.rep_choices(user=request.user),
+        goals=selectors.goals(program=program),
+        findings=selectors.accepted_findings(program=program),
+        prefix="measure",
+        **kwargs,
+    )
+
+
+def _context(request: HttpRequest, program: Program, **overrides: Any) -> dict[str, Any]:
+    context = {
+        "program": program,
+        "can_edit": access.can_edit_plan(request.user),
+        "goal_rows": selectors.goal_rows(program=program, user=request.user),
+        "measures": selectors.measures(program=program),
+        "findings": selectors.accepted_findings(program=program),
+    }
+    if context["can_edit"]:
+        initial = {"owner": request.user.pk} | _suggestion(request, program)
+        context["goal_form"] = _goal_form(request, program, initial=initial)
+        context["measure_form"] = _measure_form(
+            request, program, initial={"owner": request.user.pk}
+        )
+    return context | overrides
+
+
+def _suggestion(request: HttpRequest, program: Program) -> dict[str, Any]:
+    """?finding=ID: the goal form starts from that accepted finding's KPI and scope."""
+    finding_id = request.GET.get("finding", "")
+    if not finding_id.isdigit():
+        return {}
+    finding = selectors.accepted_findings(program=program).filter(pk=finding_id).first()
+    if finding is None:
+        return {}
+    return {**suggested_goal(finding.rule_key), "findings": [finding.pk]}
+
+
+def _section(
+    request: HtmxHttpRequest, program: Program, section: str, **overrides: Any
+) -> HttpResponse:
+    context = _context(request, program, **overrides)
+    if not request.htmx:
+        return render(request, PAGE, context)
+    return HttpResponse(render_to_string(f"{PAGE}#{section}", context, request))
+
+
+def _done(request: HtmxHttpRequest, program: Program, section: str) -> HttpResponse:
+    if not request.htmx:
+        return redirect(reverse("planning:landing") + f"#{section}")
+    # A new goal is a new choice of the measure form: both sections are sent.
+    html = "".join(
+        render_to_string(
+            f"{PAGE}#{name}", _context(request, program) | {"oob": name != section}, request
+        )
+        for name in SECTIONS
+    )
+    return HttpResponse(html)
+
+
+def _apply(form: Form, service: Callable[..., Any], **arguments: Any) -> bool:
+    try:
+        service(**arguments)
+    except ValidationError as problem:
+        for field, messages in problem.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages)
+        return False
+    return True
 
 
 @require_GET
 def landing(request: HttpRequest) -> HttpResponse:
-    return render(request, "planning/landing.html", {"program": current_program(request)})
+    if not access.can_view_plan(request.user):
+        return render(request, "planning/forbidden.html", status=403)
+    program = current_program(request)
+    if program is None:
+        return render(request, PAGE, {"program": None})
+    return render(request, PAGE, _context(request, program))
+
+
+@require_POST
+def goal_create(request: HtmxHttpRequest) -> HttpResponse:
+    program = _editable_program(request)
+    form = _goal_form(request, program, request.POST)
+    if form.is_valid() and _apply(
+        form,
+        services.goal_create,
+        program=program,
+        user=request.user,
+        metric=form.cleaned_data["metric"],
+        scope=form.cleaned_data["scope"],
+        target_kind=form.cleaned_data["target_kind"],
+        target_input=form.cleaned_data["target_input"],
+        deadline=form.cleaned_data["deadline"],
+        owner=form.cleaned_data["owner"],
+        findings=list(form.cleaned_data["findings"]),
+    ):
+        return _done(request, program, "goals-section")
+    return _section(request, program, "goals-section", goal_form=form)
+
+
+@require_POST
+def goal_delete(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    program = _editable_program(request)
+    services.goal_delete(goal=get_object_or_404(selectors.goals(program=program), pk=pk))
+    return _done(request, program, "goals-section")
+
+
+@require_POST
+def measure_create(request: HtmxHttpRequest) -> HttpResponse:
+    program = _editable_program(request)
+    form = _measure_form(request, program, request.POST)
+    if form.is_valid() and _apply(
+        form, services.measure_create, program=program, **form.cleaned_data
+    ):
+        return _done(request, program, "measures-section")
+    return _section(request, program, "measures-section", measure_form=form)
+
+
+@require_POST
+def measure_delete(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    program = _editable_program(request)
+    services.measure_delete(measure=get_object_or_404(selectors.measures(program=program), pk=pk))
+    return _done(request, program, "measures-section")

@@ -10,6 +10,7 @@ The walk takes about 45 s (some 4,000 requests; the diagnosis workspace is most 
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import itertools
 import re
@@ -29,6 +30,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
 from diagnosis.models import DiagnosisRow, DiagnosisTeamMember, Finding, Interview
+from planning.models import Goal, Measure
 from salesopt.core.models import Lead, Role
 from salesopt.imports import services as import_services
 from salesopt.imports.models import ImportRun
@@ -69,6 +71,8 @@ PK_MODELS = {
         ImportRun,
     ),
     "imports:run-errors": ImportRun,
+    "planning:goal-delete": Goal,
+    "planning:measure-delete": Measure,
 }
 # Values of the other parameters, besides ids: the ones a page knows and one it does not.
 VALUES = {
@@ -178,6 +182,18 @@ def company(program, admin_user, manager, rep, south, tmp_path, settings, frozen
     FindingFactory(program=program, evidence={"median_hours": 52.5})
     InterviewFactory(program=program, tag_names=["审批"])
     DiagnosisTeamMemberFactory(program=program, user=rep)
+    goal = Goal.objects.create(
+        program=program, metric="lead_count", region=south, baseline_from=program.baseline_start,
+        baseline_to=program.baseline_end, baseline_value=10, target_input=12, target_value=12,
+        deadline=frozen_today + dt.timedelta(days=120), owner=manager,
+        warnings=[{"kind": "ambitious", "asked": 0.2, "best": None}, {"kind": "no_finding"}],
+    )  # fmt: skip
+    measure = Measure.objects.create(
+        program=program, line="process", title="=cmd|' /C calc'!A0", owner=manager,
+        planned_completion=frozen_today + dt.timedelta(days=60),
+    )  # fmt: skip
+    measure.goals.set([goal])
+    measure.pilot_reps.set([rep])
     export = tmp_path / "leads.csv"
     export.write_text(
         "Lead ID,Name,Company,Lead Source,Lead Status,Created Date,Region\n"

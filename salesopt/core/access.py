@@ -121,6 +121,15 @@ def can_edit_diagnosis(user: AnyUser) -> bool:
     return can_edit_programs(user)
 
 
+def can_view_plan(user: AnyUser) -> bool:
+    """The plan's goals and measures: read by the diagnosis's readers (reps get their queue)."""
+    return can_view_diagnosis(user)
+
+
+def can_edit_plan(user: AnyUser) -> bool:
+    return can_edit_programs(user)
+
+
 def diagnosis_programs(user: AnyUser) -> QuerySet[Program]:
     """The programs whose diagnosis `user` may read."""
     return visible_programs(user) if can_view_diagnosis(user) else Program.objects.none()
