@@ -9,6 +9,8 @@ from django.utils.translation import ngettext
 from . import services
 from .models import (
     Activity,
+    BusinessCalendar,
+    CalendarException,
     Complaint,
     Customer,
     Lead,
@@ -158,3 +160,25 @@ class ProgramAdmin(admin.ModelAdmin):
     ]
     list_filter = ["status"]
     search_fields = ["name"]
+
+
+@admin.register(BusinessCalendar)
+class BusinessCalendarAdmin(admin.ModelAdmin):
+    """The one working calendar (pk 1): response deadlines count its working hours."""
+
+    list_display = ("opens", "closes", "weekdays", "china_holidays")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return not BusinessCalendar.objects.exists()
+
+    def save_model(
+        self, request: HttpRequest, obj: BusinessCalendar, form: object, change: bool
+    ) -> None:
+        obj.pk = 1
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(CalendarException)
+class CalendarExceptionAdmin(admin.ModelAdmin):
+    list_display = ("day", "is_working_day", "note")
+    list_filter = ("is_working_day",)

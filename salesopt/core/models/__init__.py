@@ -1,6 +1,7 @@
 """The shared models layer: every phase app imports its models from here."""
 
 from .base import ImportedRecord, TimeStampedModel
+from .calendar import BusinessCalendar, CalendarException
 from .crm import (
     Activity,
     ActivityKind,
@@ -24,6 +25,8 @@ from .program import Program, ProgramStatus
 __all__ = [
     "Activity",
     "ActivityKind",
+    "BusinessCalendar",
+    "CalendarException",
     "CompanySize",
     "Complaint",
     "ComplaintKind",
