@@ -81,6 +81,7 @@ run: $(INSTALLED) ## Migrate, seed the demo company once, serve on 127.0.0.1:POR
 	fi
 	@echo "Computing the KPI snapshots the pages read…"
 	$(MANAGE) compute_kpis
+	$(MANAGE) seed_demo_plan
 	@echo
 	@echo "Serving on http://$(HOST):$(PORT)/ with a background worker  (Ctrl-C to stop)"
 	@$(VENV)/bin/celery -A salesopt worker --pool=solo --loglevel=WARNING & worker=$$!; \

@@ -5,12 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 
 from diagnosis import selectors as diagnosis_selectors
 from salesopt.core import access
 from salesopt.core.models import Program, Role
+from salesopt.core.working_time import company_calendar
 from salesopt.kpis.catalog import METRICS
 
 from .charts import goal_chart
@@ -107,3 +109,80 @@ def rep_choices(*, user: Any) -> QuerySet[Any]:
         .select_related("profile")
         .order_by("profile__display_name", "username")
     )
+
+
+def plan_json(*, program: Program, user: Any) -> dict[str, Any]:
+    """The plan as one object under stable English keys (the command, and the API to come)."""
+    goal_items = []
+    for row in goal_rows(program=program, user=user):
+        goal = row.goal
+        scope = row.scope
+        goal_items.append(
+            {
+                "id": goal.pk,
+                "kpi": goal.metric,
+                "scope": (
+                    {"dimension": scope.dimension, "id": scope.pk, "name": scope.name}
+                    if scope.dimension
+                    else {"dimension": "company"}
+                ),
+                "baseline": {
+                    "from": goal.baseline_from.isoformat(),
+                    "to": goal.baseline_to.isoformat(),
+                    "value": goal.baseline_value,
+                },
+                "target": goal.target_value,
+                "deadline": goal.deadline.isoformat(),
+                "owner": goal.owner.get_username(),
+                "status": row.progress.status.value if row.progress.visible else None,
+                "current": row.progress.current if row.progress.visible else None,
+                "findings": [finding.pk for finding in goal.findings.all()],
+                "warnings": [warning.get("kind") for warning in goal.warnings],
+            }
+        )
+    measure_items = [
+        {
+            "id": measure.pk,
+            "line": measure.line,
+            "title": measure.title,
+            "owner": measure.owner.get_username(),
+            "planned_completion": measure.planned_completion.isoformat(),
+            "goals": [goal.pk for goal in measure.goals.all()],
+            "findings": [finding.pk for finding in measure.findings.all()],
+            "pilot": _group(measure.pilot_teams.all(), measure.pilot_reps.all()),
+            "control": _group(measure.control_teams.all(), measure.control_reps.all()),
+            "starts": measure.starts_on.isoformat() if measure.starts_on else None,
+        }
+        for measure in measures(program=program)
+    ]
+    return {
+        "program": program.pk,
+        "goals": goal_items,
+        "measures": measure_items,
+        "lead_policy": lead_policy_json(),
+    }
+
+
+def _group(teams: Any, reps: Any) -> dict[str, list[str]]:
+    return {"teams": [team.name for team in teams], "reps": [rep.get_username() for rep in reps]}
+
+
+def lead_policy_json() -> dict[str, Any]:
+    """The response deadlines in force and the calendar they count on. Grading rules are not
+    versioned yet: version and effective_from stay empty until they are."""
+    calendar = company_calendar()
+    deadlines = settings.SALESOPT_GRADE_SLA_HOURS
+    return {
+        "version": None,
+        "effective_from": None,
+        "deadlines": {grade: float(hours) for grade, hours in sorted(deadlines.items())},
+        "calendar": {
+            "zone": calendar.zone,
+            "opens": calendar.opens.strftime("%H:%M"),
+            "closes": calendar.closes.strftime("%H:%M"),
+            "weekdays": sorted(day + 1 for day in calendar.weekdays),
+            "china_holidays": calendar.china_holidays,
+            "days_off": sorted(day.isoformat() for day in calendar.days_off),
+            "working_days": sorted(day.isoformat() for day in calendar.working_days),
+        },
+    }

@@ -1,0 +1,126 @@
+"""The demo company's plan: goals and measures built from its diagnosis's findings.
+
+Run after the demo is seeded and its KPIs computed (`manage.py seed_demo_plan`, which `make run`
+calls): it runs the finding rules, accepts the problems the demo was seeded with, and writes the
+plan that answers them — goals for 华南's response time, lead conversion, new-rep ramp-up and
+云服务's attainment, and measures along the four lines, the process one piloted on 华南's team
+with 华东's as control from the program's execution start. A program that has a plan already is
+left as it is. The measures are written in Chinese, as the demo company's manager would type
+them (typed text stays as typed in either language).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+
+from diagnosis import selectors as diagnosis_selectors
+from diagnosis import services as diagnosis_services
+from salesopt.core.models import ProductLine, Program, Region, Team
+from salesopt.core.periods import Quarter, add_months, company_today
+
+from . import services
+from .goals import GoalScope
+from .models import Goal, Measure, MeasureLine, TargetKind
+
+PILOT_TEAM, CONTROL_TEAM = "华南区域组", "华东区域组"
+SEEDED_PROBLEMS = (
+    "slow_response:region:华南",
+    "missed_target:product_line:云服务",
+    "slow_ramp_up",
+    "long_cycle:grade:A",
+    "workload_concentration",
+)
+
+
+@dataclass(frozen=True)
+class DemoPlan:
+    goals: int
+    measures: int
+    created: bool
+
+
+@transaction.atomic
+def seed_demo_plan(*, program: Program) -> DemoPlan:
+    if Goal.objects.filter(program=program).exists():
+        return _summary(program, created=False)
+    manager = program.manager
+    findings = _accepted_findings(program, manager)
+    if program.execution_start is None:
+        # Execution starts with the month after the diagnosis window: this month.
+        program.execution_start = program.baseline_end + dt.timedelta(days=1)
+        program.save(update_fields=["execution_start", "updated_at"])
+    starts = program.execution_start
+    deadline = Quarter.containing(add_months(company_today(), 6)).end - dt.timedelta(days=1)
+    pilot, control = Team.objects.get(name=PILOT_TEAM), Team.objects.get(name=CONTROL_TEAM)
+    south = Region.objects.get(name="华南")
+    cloud = ProductLine.objects.get(name="云服务")
+    cloud_team = Team.objects.filter(product_line=cloud).first()
+    cloud_lead = cloud_team.lead if cloud_team is not None else None
+
+    def goal(
+        metric: str, scope: GoalScope, change: float, owner: Any, *keys: str, **kw: Any
+    ) -> Goal:
+        return services.goal_create(
+            program=program, user=manager, metric=metric, scope=scope,
+            target_kind=kw.get("kind", TargetKind.RELATIVE), target_input=change,
+            deadline=deadline, owner=owner, findings=[findings[k] for k in keys if k in findings],
+        )  # fmt: skip
+
+    response = goal(
+        "first_response_hours", GoalScope("region", south.pk, south.name), -50.0,
+        pilot.lead or manager, "slow_response:region:华南",
+    )  # fmt: skip
+    conversion = goal("lead_conversion_rate", GoalScope(), 15.0, manager)
+    ramp_up = goal("ramp_up_days", GoalScope(), -25.0, manager, "slow_ramp_up")
+    attainment = goal(
+        "target_attainment", GoalScope("product_line", cloud.pk, cloud.name), 1.0,
+        cloud_lead or manager,
+        "missed_target:product_line:云服务", kind=TargetKind.ABSOLUTE,
+    )  # fmt: skip
+
+    def measure(
+        line: str, title: str, months: int, goals: list[Goal], *keys: str, **kw: Any
+    ) -> None:
+        services.measure_create(
+            program=program, line=line, title=title, owner=kw.pop("owner", manager),
+            planned_completion=add_months(starts, months) - dt.timedelta(days=1), goals=goals,
+            findings=[findings[k] for k in keys if k in findings], starts_on=starts, **kw,
+        )  # fmt: skip
+
+    measure(
+        MeasureLine.PROCESS, "线索分 A/B/C 三级，A 类线索 2 个工作小时内响应", 3,
+        [response, conversion], "slow_response:region:华南",
+        owner=pilot.lead or manager, pilot_teams=[pilot], control_teams=[control],
+    )  # fmt: skip
+    measure(
+        MeasureLine.GOAL, "季度目标按月、按销售分解，每周复盘", 1,
+        [attainment], "missed_target:product_line:云服务",
+    )  # fmt: skip
+    measure(
+        MeasureLine.TEAM, "新人一周入职培训，每月案例复盘", 2,
+        [ramp_up], "slow_ramp_up",
+    )  # fmt: skip
+    measure(
+        MeasureLine.TOOL, "线索自动分配与跟进提醒", 2,
+        [response, conversion], "workload_concentration",
+    )  # fmt: skip
+    return _summary(program, created=True)
+
+
+def _summary(program: Program, *, created: bool) -> DemoPlan:
+    goals = Goal.objects.filter(program=program).count()
+    return DemoPlan(goals, Measure.objects.filter(program=program).count(), created)
+
+
+def _accepted_findings(program: Program, manager: Any) -> dict[str, Any]:
+    """The seeded problems, proposed by the rules and accepted into Table 1 (as the manager)."""
+    diagnosis_services.findings_refresh(program=program, user=manager)
+    for finding in diagnosis_selectors.proposed_findings(program=program):
+        if finding.rule_key in SEEDED_PROBLEMS:
+            diagnosis_services.finding_accept(finding=finding, user=manager)
+    accepted = diagnosis_selectors.accepted_findings(program=program)
+    return {finding.rule_key: finding for finding in accepted}

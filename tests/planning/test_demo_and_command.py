@@ -1,0 +1,82 @@
+"""The demo program's plan, and `manage.py plan --program ID --json`."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from diagnosis.models import Finding, FindingStatus
+from planning.models import Goal, Measure
+from salesopt.core.models import Program
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo_plan(frozen_today):
+    call_command("seed_demo", scale=0.05, seed=7, verbosity=0)
+    call_command("compute_kpis", verbosity=0)
+    call_command("seed_demo_plan", verbosity=0)
+    return Program.objects.get()
+
+
+def plan_of(program) -> dict:
+    out = io.StringIO()
+    call_command("plan", "--program", str(program.pk), "--json", stdout=out)
+    return json.loads(out.getvalue())
+
+
+def test_the_demo_plan_answers_the_seeded_findings(demo_plan):
+    goals = {goal.metric: goal for goal in Goal.objects.filter(program=demo_plan)}
+
+    assert set(goals) == {
+        "first_response_hours", "lead_conversion_rate", "ramp_up_days", "target_attainment",
+    }  # fmt: skip
+    response = goals["first_response_hours"]
+    assert response.region.name == "华南"
+    assert response.target_value == pytest.approx(response.baseline_value / 2)
+    assert response.findings.get().rule_key == "slow_response:region:华南"
+    assert goals["target_attainment"].product_line.name == "云服务"
+    assert Finding.objects.filter(program=demo_plan, status=FindingStatus.ACCEPTED).count() >= 4
+    assert {measure.line for measure in Measure.objects.filter(program=demo_plan)} == {
+        "goal", "process", "team", "tool",
+    }  # fmt: skip
+    piloted = Measure.objects.get(program=demo_plan, line="process")
+    assert [team.name for team in piloted.pilot_teams.all()] == ["华南区域组"]
+    assert [team.name for team in piloted.control_teams.all()] == ["华东区域组"]
+    assert piloted.starts_on == demo_plan.execution_start
+
+
+def test_seeding_the_plan_again_changes_nothing(demo_plan):
+    before = plan_of(demo_plan)
+
+    call_command("seed_demo_plan", verbosity=0)
+
+    assert plan_of(demo_plan) == before
+
+
+def test_the_plan_command_prints_the_plan_as_one_object(demo_plan):
+    plan = plan_of(demo_plan)
+
+    assert plan["program"] == demo_plan.pk
+    goal = next(goal for goal in plan["goals"] if goal["kpi"] == "first_response_hours")
+    assert goal["scope"]["dimension"] == "region" and goal["scope"]["name"] == "华南"
+    assert goal["baseline"]["from"] == demo_plan.baseline_start.isoformat()
+    assert goal["baseline"]["to"] == demo_plan.baseline_end.isoformat()
+    assert goal["target"] == pytest.approx(goal["baseline"]["value"] / 2)
+    assert goal["status"] in {"not_started", "on_track", "at_risk", "missed", "met"}
+    measure = next(item for item in plan["measures"] if item["line"] == "process")
+    assert measure["pilot"] == {"teams": ["华南区域组"], "reps": []}
+    assert measure["control"] == {"teams": ["华东区域组"], "reps": []}
+    assert goal["id"] in measure["goals"]
+    assert plan["lead_policy"]["deadlines"] == {"A": 2.0, "B": 24.0, "C": 72.0}
+    assert plan["lead_policy"]["calendar"]["weekdays"] == [1, 2, 3, 4, 5]
+    assert plan["lead_policy"]["calendar"]["opens"] == "09:00"
+
+
+def test_an_unknown_program_is_a_clear_error(db):
+    with pytest.raises(CommandError, match="no program with id 999"):
+        call_command("plan", "--program", "999", "--json", stdout=io.StringIO())
