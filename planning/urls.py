@@ -6,6 +6,7 @@ app_name = "planning"
 
 urlpatterns = [
     path("", views.landing, name="landing"),
+    path("plan.xlsx", views.plan_export, name="export"),
     path("goals/", views.goal_create, name="goal-create"),
     path("goals/<int:pk>/delete/", views.goal_delete, name="goal-delete"),
     path("measures/", views.measure_create, name="measure-create"),

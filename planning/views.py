@@ -16,15 +16,18 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.http import content_disposition_header
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from salesopt.core import access
+from salesopt.core.exports import XLSX_CONTENT_TYPE
 from salesopt.core.http import HtmxHttpRequest
 from salesopt.core.models import Program
 from salesopt.core.programs import current_program
 
-from . import selectors, services
+from . import exports, selectors, services
 from .forms import GoalForm, MeasureForm
 from .goals import suggested_goal
 
@@ -140,6 +143,18 @@ def landing(request: HttpRequest) -> HttpResponse:
     if program is None:
         return render(request, PAGE, {"program": None})
     return render(request, PAGE, _context(request, program))
+
+
+@require_GET
+def plan_export(request: HttpRequest) -> HttpResponse:
+    """The plan as XLSX: goals and measures, in the reader's language."""
+    program = _program(request)
+    response = HttpResponse(
+        exports.plan_xlsx(program=program, user=request.user), content_type=XLSX_CONTENT_TYPE
+    )
+    name = f"plan-{slugify(program.name, allow_unicode=True) or program.pk}.xlsx"
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=name)  # type: ignore[assignment]
+    return response
 
 
 @require_POST

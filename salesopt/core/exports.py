@@ -17,6 +17,7 @@ import datetime as dt
 import io
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -74,19 +75,34 @@ def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
+@dataclass(frozen=True)
+class Sheet:
+    """One sheet of a workbook: its title, its header row and its rows."""
+
+    title: str
+    header: Sequence[str]
+    rows: Iterable[Sequence[Any]]
+
+
 def xlsx_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]], *, sheet: str) -> bytes:
     """A one-sheet workbook written in streaming mode; text cells are stored as strings."""
+    return xlsx_workbook([Sheet(sheet, header, rows)])
+
+
+def xlsx_workbook(sheets: Sequence[Sheet]) -> bytes:
+    """A workbook of `sheets`, in streaming mode; text cells are stored as strings."""
     workbook = Workbook(write_only=True)
-    worksheet = workbook.create_sheet(title=_sheet_title(sheet))
     bold = Font(bold=True)
-    header_cells = []
-    for title in header:
-        cell = _text_cell(worksheet, str(title))
-        cell.font = bold
-        header_cells.append(cell)
-    worksheet.append(header_cells)
-    for row in rows:
-        worksheet.append([_xlsx_value(worksheet, cell) for cell in row])
+    for sheet in sheets:
+        worksheet = workbook.create_sheet(title=_sheet_title(sheet.title))
+        header_cells = []
+        for title in sheet.header:
+            cell = _text_cell(worksheet, str(title))
+            cell.font = bold
+            header_cells.append(cell)
+        worksheet.append(header_cells)
+        for row in sheet.rows:
+            worksheet.append([_xlsx_value(worksheet, cell) for cell in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

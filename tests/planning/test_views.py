@@ -182,3 +182,40 @@ def test_a_goal_of_another_program_is_not_found(client, plan_program, manager, s
     )
 
     assert client.post(reverse("planning:goal-delete", args=[goal.pk])).status_code == 404
+
+
+def test_the_plan_exports_as_xlsx_in_the_readers_language_and_formula_safe(
+    client, plan_program, manager, executive, south, south_team, east_team
+):
+    import io
+
+    from openpyxl import load_workbook
+
+    client.force_login(manager)
+    client.post(reverse("planning:goal-create"), goal_post(south, manager))
+    client.post(
+        reverse("planning:measure-create"),
+        {"measure-line": "tool", "measure-title": "=HYPERLINK(\"http://x\",\"y\")",
+         "measure-owner": str(manager.pk), "measure-planned_completion": "2027-01-31"},
+    )  # fmt: skip
+    client.force_login(executive)
+
+    response = client.get(reverse("planning:export"), headers={"accept-language": "zh-hans"})
+
+    workbook = load_workbook(io.BytesIO(response.content))
+    goals, measures = workbook.worksheets
+    goal_rows = [[cell.value for cell in row] for row in goals.iter_rows()]
+    assert goal_rows[0][:3] == ["KPI", "范围", "基线"]
+    assert goal_rows[1][:3] == ["首次响应时长（中位数，小时）", "华南", "4.0 小时"]
+    measure_rows = [[cell.value for cell in row] for row in measures.iter_rows()]
+    assert measure_rows[1][0] == "工具"
+    # Typed text that looks like a formula stays text.
+    cell = measures.cell(row=2, column=2)
+    assert cell.data_type == "s"
+    assert cell.value == '=HYPERLINK("http://x","y")'
+
+
+def test_a_rep_cannot_export_the_plan(client, plan_program, rep):
+    client.force_login(rep)
+
+    assert client.get(reverse("planning:export")).status_code == 403
