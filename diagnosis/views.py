@@ -13,8 +13,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.forms import Form
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -26,10 +25,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from salesopt.core import access
 from salesopt.core.exports import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, csv_bytes, xlsx_bytes
-from salesopt.core.http import HtmxHttpRequest
+from salesopt.core.http import HtmxHttpRequest, apply_to_form
 from salesopt.core.models import Program
 from salesopt.core.periods import company_today
-from salesopt.core.programs import current_program
+from salesopt.core.programs import current_program, program_of_phase
 
 from . import exports, selectors, services
 from .baseline import Filters, months
@@ -56,19 +55,11 @@ FIGURES = "workspace-figures"
 
 def _program(request: HttpRequest) -> Program:
     """The current program, if the user may read its diagnosis."""
-    if not access.can_view_diagnosis(request.user):
-        raise PermissionDenied
-    program = current_program(request)
-    if program is None:
-        raise Http404(_("There is no program yet."))
-    return program
+    return program_of_phase(request, allowed=access.can_view_diagnosis(request.user))
 
 
 def _editable_program(request: HttpRequest) -> Program:
-    program = _program(request)
-    if not access.can_edit_diagnosis(request.user):
-        raise PermissionDenied
-    return program
+    return program_of_phase(request, allowed=access.can_edit_diagnosis(request.user))
 
 
 def _row_form(row: DiagnosisRow, data: Any = None) -> DiagnosisRowForm:
@@ -253,17 +244,6 @@ def _done(request: HtmxHttpRequest, program: Program, section: str, *oob: str) -
     return _section(request, program, section, *oob, FIGURES)
 
 
-def _apply(form: Form, service: Callable[..., Any], **arguments: Any) -> bool:
-    """Call `service`; its ValidationError becomes the form's errors. True when it succeeded."""
-    try:
-        service(**arguments)
-    except ValidationError as problem:
-        for field, messages in problem.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages)
-        return False
-    return True
-
-
 # --- pages --------------------------------------------------------------------------------
 
 
@@ -335,7 +315,7 @@ def team_member_add(request: HtmxHttpRequest) -> HttpResponse:
     program = _editable_program(request)
     people = selectors.team_candidates(user=request.user)
     form = TeamMemberForm(request.POST, people=people, prefix="team")
-    if form.is_valid() and _apply(
+    if form.is_valid() and apply_to_form(
         form, services.team_member_add, program=program, **form.cleaned_data
     ):
         return _done(request, program, "team-section")
@@ -354,7 +334,7 @@ def team_member_remove(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 def baseline_update(request: HtmxHttpRequest) -> HttpResponse:
     program = _editable_program(request)
     form = BaselineWindowForm(request.POST, prefix="baseline")
-    if form.is_valid() and _apply(
+    if form.is_valid() and apply_to_form(
         form,
         services.program_set_baseline_window,
         program=program,
@@ -382,7 +362,7 @@ def interview_create(request: HtmxHttpRequest) -> HttpResponse:
     program = _editable_program(request)
     people = selectors.team_candidates(user=request.user)
     form = InterviewForm(request.POST, people=people, prefix="interview")
-    if form.is_valid() and _apply(
+    if form.is_valid() and apply_to_form(
         form, services.interview_create, program=program, **form.cleaned_data
     ):
         return _done(request, program, "interviews-section")
@@ -404,7 +384,7 @@ def interview_delete(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 def finding_create(request: HtmxHttpRequest) -> HttpResponse:
     program = _editable_program(request)
     form = FindingForm(request.POST, prefix="finding")
-    if form.is_valid() and _apply(
+    if form.is_valid() and apply_to_form(
         form, services.finding_create_manual, program=program, **form.cleaned_data
     ):
         return _done(request, program, "findings-section")
@@ -449,7 +429,7 @@ def finding_dismiss(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 def row_create(request: HtmxHttpRequest) -> HttpResponse:
     program = _editable_program(request)
     form = DiagnosisRowForm(request.POST, prefix="new-row")
-    if form.is_valid() and _apply(
+    if form.is_valid() and apply_to_form(
         form, services.diagnosis_row_create, program=program, **form.cleaned_data
     ):
         return _done(request, program, "table1-section")
@@ -474,7 +454,7 @@ def row_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     if (
         form.is_bound
         and form.is_valid()
-        and _apply(form, services.diagnosis_row_update, row=row, **form.cleaned_data)
+        and apply_to_form(form, services.diagnosis_row_update, row=row, **form.cleaned_data)
     ):
         return _row_saved(request, program, row)
     context = {"row": row, "row_form": form, "editing_row_id": row.pk}

@@ -13,11 +13,7 @@ from salesopt.core.exports import Sheet, xlsx_workbook
 from salesopt.core.models import Program
 
 from . import selectors
-
-
-def _person(user: Any) -> str:
-    profile = getattr(user, "profile", None)
-    return (profile.display_name if profile else "") or user.get_username()
+from .forms import person_name as _person
 
 
 def goal_sheet(*, program: Program, user: Any) -> Sheet:

@@ -16,19 +16,20 @@ from .models import MeasureLine, TargetKind
 DATE_INPUT = forms.DateInput(attrs={"type": "date"})
 
 
-def _person(user: Any) -> str:
+def person_name(user: Any) -> str:
+    """A user as pickers and exports name them: their display name, else their username."""
     profile = getattr(user, "profile", None)
     return (profile.display_name if profile else "") or user.get_username()
 
 
 class PersonChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
-        return _person(obj)
+        return person_name(obj)
 
 
 class PeopleChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Any) -> str:
-        return _person(obj)
+        return person_name(obj)
 
 
 class GoalsField(forms.ModelMultipleChoiceField):

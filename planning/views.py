@@ -7,25 +7,21 @@ and a plain post with a redirect, as the diagnosis does; invalid forms re-render
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.forms import Form
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.text import slugify
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from salesopt.core import access
 from salesopt.core.exports import XLSX_CONTENT_TYPE
-from salesopt.core.http import HtmxHttpRequest
+from salesopt.core.http import HtmxHttpRequest, apply_to_form
 from salesopt.core.models import Program
-from salesopt.core.programs import current_program
+from salesopt.core.programs import current_program, program_of_phase
 
 from . import exports, selectors, services
 from .forms import GoalForm, MeasureForm
@@ -36,19 +32,12 @@ SECTIONS = ("goals-section", "measures-section")
 
 
 def _program(request: HttpRequest) -> Program:
-    if not access.can_view_plan(request.user):
-        raise PermissionDenied
-    program = current_program(request)
-    if program is None:
-        raise Http404(_("There is no program yet."))
-    return program
+    """The current program, if the user may read its plan."""
+    return program_of_phase(request, allowed=access.can_view_plan(request.user))
 
 
 def _editable_program(request: HttpRequest) -> Program:
-    program = _program(request)
-    if not access.can_edit_plan(request.user):
-        raise PermissionDenied
-    return program
+    return program_of_phase(request, allowed=access.can_edit_plan(request.user))
 
 
 def _goal_form(request: HttpRequest, program: Program, data: Any = None, **kwargs: Any) -> GoalForm:
@@ -125,16 +114,6 @@ def _done(request: HtmxHttpRequest, program: Program, section: str) -> HttpRespo
     return HttpResponse(html)
 
 
-def _apply(form: Form, service: Callable[..., Any], **arguments: Any) -> bool:
-    try:
-        service(**arguments)
-    except ValidationError as problem:
-        for field, messages in problem.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages)
-        return False
-    return True
-
-
 @require_GET
 def landing(request: HttpRequest) -> HttpResponse:
     if not access.can_view_plan(request.user):
@@ -161,7 +140,7 @@ def plan_export(request: HttpRequest) -> HttpResponse:
 def goal_create(request: HtmxHttpRequest) -> HttpResponse:
     program = _editable_program(request)
     form = _goal_form(request, program, request.POST)
-    if form.is_valid() and _apply(
+    if form.is_valid() and apply_to_form(
         form,
         services.goal_create,
         program=program,
@@ -189,7 +168,7 @@ def goal_delete(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 def measure_create(request: HtmxHttpRequest) -> HttpResponse:
     program = _editable_program(request)
     form = _measure_form(request, program, request.POST)
-    if form.is_valid() and _apply(
+    if form.is_valid() and apply_to_form(
         form, services.measure_create, program=program, **form.cleaned_data
     ):
         return _done(request, program, "measures-section")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
 
 from . import access
 from .models import Program
@@ -23,4 +25,15 @@ def choose_program(request: HttpRequest, program_id: int) -> Program | None:
     program = access.visible_programs(request.user).filter(pk=program_id).first()
     if program is not None:
         request.session[SESSION_KEY] = program.pk
+    return program
+
+
+def program_of_phase(request: HttpRequest, *, allowed: bool) -> Program:
+    """The current program for a phase page the user is `allowed` to open: PermissionDenied
+    when not allowed, 404 when there is no program yet."""
+    if not allowed:
+        raise PermissionDenied
+    program = current_program(request)
+    if program is None:
+        raise Http404(_("There is no program yet."))
     return program
