@@ -91,6 +91,53 @@ class GoalForm(forms.Form):
         return data
 
 
+class GoalEditForm(forms.Form):
+    """What a goal may change once set: its target, deadline, owner and findings."""
+
+    target_kind = forms.ChoiceField(label=_("target as"), choices=TargetKind.choices)
+    target_input = forms.FloatField(
+        label=_("target"),
+        help_text=_("A value in the KPI's unit (a rate in %), or a change in % such as −20."),
+    )
+    deadline = forms.DateField(label=_("deadline"), widget=DATE_INPUT, required=False)
+    owner = PersonChoiceField(label=_("owner"), queryset=None)
+    findings = FindingsField(
+        label=_("findings it answers"), queryset=None, required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )  # fmt: skip
+
+    def __init__(self, *args: Any, goal: Any, owners: Any, findings: Any, **kwargs: Any) -> None:
+        self.goal = goal
+        entered = goal.target_input
+        if goal.target_kind == TargetKind.ABSOLUTE and METRICS[goal.metric].unit == Unit.RATIO:
+            entered = round(entered * 100, 6)  # typed in percent, as pages show a rate
+        kwargs.setdefault(
+            "initial",
+            {
+                "target_kind": goal.target_kind,
+                "target_input": entered,
+                "deadline": goal.deadline,
+                "owner": goal.owner_id,
+                "findings": [finding.pk for finding in goal.findings.all()],
+            },
+        )
+        kwargs["prefix"] = f"goal-{goal.pk}"
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["owner"]).queryset = owners
+        cast(forms.ModelChoiceField, self.fields["findings"]).queryset = findings
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        entered = data.get("target_input")
+        if (
+            METRICS[self.goal.metric].unit == Unit.RATIO
+            and data.get("target_kind") == TargetKind.ABSOLUTE
+            and entered is not None
+        ):
+            data["target_input"] = entered / 100
+        return data
+
+
 def scope_choices() -> list[tuple[Any, Any]]:
     groups: list[tuple[Any, Any]] = [("company", _("The company"))]
     for label, model in (

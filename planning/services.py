@@ -71,6 +71,43 @@ def goal_create(
 
 
 @transaction.atomic
+def goal_update(
+    *,
+    goal: Goal,
+    user: Any,
+    target_kind: str,
+    target_input: float,
+    deadline: dt.date | None,
+    owner: Any,
+    findings: Sequence[Any] = (),
+) -> Goal:
+    """A new target, deadline, owner or findings for a goal, checked again against the baseline
+    it was set on (its KPI and scope stay: another KPI or scope is another goal)."""
+    if target_kind not in TargetKind.values:
+        raise ValidationError({"target_kind": _("Give the target as a value or as a change in %.")})
+    target = goal_rules.target_value(
+        metric=goal.metric, baseline_value=goal.baseline_value, kind=target_kind,
+        entered=target_input,
+    )  # fmt: skip
+    warnings = goal_rules.check(
+        user=user,
+        program=goal.program,
+        metric=goal.metric,
+        scope=GoalScope.of(goal),
+        baseline_value=goal.baseline_value,
+        target=target,
+        deadline=deadline,
+        findings=len(findings),
+    )
+    assert deadline is not None  # check() refuses a goal without one
+    goal.target_kind, goal.target_input, goal.target_value = target_kind, target_input, target
+    goal.deadline, goal.owner, goal.warnings = deadline, owner, warnings
+    goal.save()
+    goal.findings.set(findings)
+    return goal
+
+
+@transaction.atomic
 def goal_delete(*, goal: Goal) -> None:
     goal.delete()
 

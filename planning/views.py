@@ -24,7 +24,7 @@ from salesopt.core.models import Program
 from salesopt.core.programs import current_program, program_of_phase
 
 from . import exports, selectors, services
-from .forms import GoalForm, MeasureForm
+from .forms import GoalEditForm, GoalForm, MeasureForm
 from .goals import suggested_goal
 
 PAGE = "planning/landing.html"
@@ -65,20 +65,40 @@ def _measure_form(
 
 
 def _context(request: HttpRequest, program: Program, **overrides: Any) -> dict[str, Any]:
-    context = {
+    can_edit = access.can_edit_plan(request.user)
+    bound = overrides.pop("goal_edit_form", None)
+    goal_items = []
+    for row in selectors.goal_rows(program=program, user=request.user):
+        form = None
+        if can_edit:
+            same = bound is not None and bound.goal.pk == row.goal.pk
+            form = bound if same else _goal_edit_form(request, program, row.goal)
+        goal_items.append((row, form))
+    context: dict[str, Any] = {
         "program": program,
-        "can_edit": access.can_edit_plan(request.user),
-        "goal_rows": selectors.goal_rows(program=program, user=request.user),
+        "can_edit": can_edit,
+        "goal_items": goal_items,
         "measures": selectors.measures(program=program),
         "findings": selectors.accepted_findings(program=program),
     }
-    if context["can_edit"]:
+    if can_edit:
         initial = {"owner": request.user.pk} | _suggestion(request, program)
         context["goal_form"] = _goal_form(request, program, initial=initial)
         context["measure_form"] = _measure_form(
             request, program, initial={"owner": request.user.pk}
         )
     return context | overrides
+
+
+def _goal_edit_form(
+    request: HttpRequest, program: Program, goal: Any, data: Any = None
+) -> GoalEditForm:
+    return GoalEditForm(
+        data,
+        goal=goal,
+        owners=selectors.owner_choices(user=request.user),
+        findings=selectors.accepted_findings(program=program),
+    )
 
 
 def _suggestion(request: HttpRequest, program: Program) -> dict[str, Any]:
@@ -155,6 +175,18 @@ def goal_create(request: HtmxHttpRequest) -> HttpResponse:
     ):
         return _done(request, program, "goals-section")
     return _section(request, program, "goals-section", goal_form=form)
+
+
+@require_POST
+def goal_update(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    program = _editable_program(request)
+    goal = get_object_or_404(selectors.goals(program=program), pk=pk)
+    form = _goal_edit_form(request, program, goal, request.POST)
+    if form.is_valid() and apply_to_form(
+        form, services.goal_update, goal=goal, user=request.user, **form.cleaned_data
+    ):
+        return _done(request, program, "goals-section")
+    return _section(request, program, "goals-section", goal_edit_form=form)
 
 
 @require_POST

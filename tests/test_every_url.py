@@ -71,6 +71,7 @@ PK_MODELS = {
         ImportRun,
     ),
     "imports:run-errors": ImportRun,
+    "planning:goal-update": Goal,
     "planning:goal-delete": Goal,
     "planning:measure-delete": Measure,
 }

@@ -219,3 +219,55 @@ def test_a_rep_cannot_export_the_plan(client, plan_program, rep):
     client.force_login(rep)
 
     assert client.get(reverse("planning:export")).status_code == 403
+
+
+def test_the_manager_changes_a_goals_target_and_deadline(client, plan_program, manager, south):
+    client.force_login(manager)
+    client.post(reverse("planning:goal-create"), goal_post(south, manager))
+    goal = Goal.objects.get()
+    prefix = f"goal-{goal.pk}"
+
+    response = client.post(
+        reverse("planning:goal-update", args=[goal.pk]),
+        {f"{prefix}-target_kind": "absolute", f"{prefix}-target_input": "2",
+         f"{prefix}-deadline": "2027-06-30", f"{prefix}-owner": str(manager.pk)},
+        headers=HTMX,
+    )  # fmt: skip
+
+    goal.refresh_from_db()
+    assert response.status_code == 200
+    # The baseline it was set on stays (4 h); the new target is 2 h, due at the end of June.
+    assert (goal.baseline_value, goal.target_value) == (4.0, 2.0)
+    assert goal.deadline == dt.date(2027, 6, 30)
+    assert "Target 2.0 h" in response.content.decode()
+
+
+def test_a_refused_change_keeps_the_goal_as_it_was(client, plan_program, manager, south):
+    client.force_login(manager)
+    client.post(reverse("planning:goal-create"), goal_post(south, manager))
+    goal = Goal.objects.get()
+    prefix = f"goal-{goal.pk}"
+
+    response = client.post(
+        reverse("planning:goal-update", args=[goal.pk]),
+        {f"{prefix}-target_kind": "absolute", f"{prefix}-target_input": "6",
+         f"{prefix}-deadline": "2027-06-30", f"{prefix}-owner": str(manager.pk)},
+        headers=HTMX,
+    )  # fmt: skip
+
+    goal.refresh_from_db()
+    assert "Lower is better" in response.content.decode()
+    assert (goal.target_value, goal.deadline) == (3.0, dt.date(2027, 3, 31))
+
+
+def test_only_editors_change_a_goal(client, plan_program, manager, team_lead, south):
+    client.force_login(manager)
+    client.post(reverse("planning:goal-create"), goal_post(south, manager))
+    goal = Goal.objects.get()
+
+    client.force_login(team_lead)
+    refused = client.post(reverse("planning:goal-update", args=[goal.pk]), {})
+
+    assert refused.status_code == 403
+    goal.refresh_from_db()
+    assert goal.target_value == 3.0
