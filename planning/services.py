@@ -136,15 +136,60 @@ def measure_create(
         "control_reps": list(control_reps),
     }
     _check_measure(program, line, title, planned_completion, starts_on, groups)
-    measure = Measure.objects.create(
-        program=program,
-        line=line,
-        title=title.strip(),
-        description=description,
-        owner=owner,
-        planned_completion=planned_completion,
-        starts_on=starts_on,
-    )
+    measure = Measure(program=program)
+    return _save_measure(
+        measure, line, title, description, owner, planned_completion, starts_on, goals,
+        findings, groups,
+    )  # fmt: skip
+
+
+@transaction.atomic
+def measure_update(
+    *,
+    measure: Measure,
+    line: str,
+    title: str,
+    owner: Any,
+    planned_completion: dt.date,
+    description: str = "",
+    goals: Iterable[Goal] = (),
+    findings: Iterable[Any] = (),
+    pilot_teams: Iterable[Team] = (),
+    pilot_reps: Iterable[Any] = (),
+    control_teams: Iterable[Team] = (),
+    control_reps: Iterable[Any] = (),
+    starts_on: dt.date | None = None,
+) -> Measure:
+    """The measure as edited, checked as a new one is; a refused edit changes nothing."""
+    groups = {
+        "pilot_teams": list(pilot_teams),
+        "pilot_reps": list(pilot_reps),
+        "control_teams": list(control_teams),
+        "control_reps": list(control_reps),
+    }
+    _check_measure(measure.program, line, title, planned_completion, starts_on, groups)
+    return _save_measure(
+        measure, line, title, description, owner, planned_completion, starts_on, goals,
+        findings, groups,
+    )  # fmt: skip
+
+
+def _save_measure(
+    measure: Measure,
+    line: str,
+    title: str,
+    description: str,
+    owner: Any,
+    planned_completion: dt.date,
+    starts_on: dt.date | None,
+    goals: Iterable[Goal],
+    findings: Iterable[Any],
+    groups: dict[str, list[Any]],
+) -> Measure:
+    measure.line, measure.title, measure.description = line, title.strip(), description
+    measure.owner, measure.planned_completion = owner, planned_completion
+    measure.starts_on = starts_on
+    measure.save()
     measure.goals.set(goals)
     measure.findings.set(findings)
     for name, members in groups.items():

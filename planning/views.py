@@ -74,11 +74,21 @@ def _context(request: HttpRequest, program: Program, **overrides: Any) -> dict[s
             same = bound is not None and bound.goal.pk == row.goal.pk
             form = bound if same else _goal_edit_form(request, program, row.goal)
         goal_items.append((row, form))
+    measures = list(selectors.measures(program=program))
+    bound_measure = overrides.pop("measure_edit_form", None)
+    measure_forms = []
+    if can_edit:
+        for measure in measures:
+            same = bound_measure is not None and bound_measure.prefix == f"measure-{measure.pk}"
+            measure_forms.append(
+                (measure, bound_measure if same else _measure_edit_form(request, program, measure))
+            )
     context: dict[str, Any] = {
         "program": program,
         "can_edit": can_edit,
         "goal_items": goal_items,
-        "measures": selectors.measures(program=program),
+        "measures": measures,
+        "measure_forms": measure_forms,
         "findings": selectors.accepted_findings(program=program),
     }
     if can_edit:
@@ -88,6 +98,21 @@ def _context(request: HttpRequest, program: Program, **overrides: Any) -> dict[s
             request, program, initial={"owner": request.user.pk}
         )
     return context | overrides
+
+
+def _measure_edit_form(
+    request: HttpRequest, program: Program, measure: Any, data: Any = None
+) -> MeasureForm:
+    initial = {
+        name: getattr(measure, name)
+        for name in ("line", "title", "description", "planned_completion", "starts_on")
+    }
+    initial["owner"] = measure.owner_id
+    for name in ("goals", "findings", "pilot_teams", "pilot_reps", "control_teams", "control_reps"):
+        initial[name] = [item.pk for item in getattr(measure, name).all()]
+    form = _measure_form(request, program, data, initial=initial)
+    form.prefix = f"measure-{measure.pk}"
+    return form
 
 
 def _goal_edit_form(
@@ -205,6 +230,18 @@ def measure_create(request: HtmxHttpRequest) -> HttpResponse:
     ):
         return _done(request, program, "measures-section")
     return _section(request, program, "measures-section", measure_form=form)
+
+
+@require_POST
+def measure_update(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    program = _editable_program(request)
+    measure = get_object_or_404(selectors.measures(program=program), pk=pk)
+    form = _measure_edit_form(request, program, measure, request.POST)
+    if form.is_valid() and apply_to_form(
+        form, services.measure_update, measure=measure, **form.cleaned_data
+    ):
+        return _done(request, program, "measures-section")
+    return _section(request, program, "measures-section", measure_edit_form=form)
 
 
 @require_POST

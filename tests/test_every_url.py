@@ -73,6 +73,7 @@ PK_MODELS = {
     "imports:run-errors": ImportRun,
     "planning:goal-update": Goal,
     "planning:goal-delete": Goal,
+    "planning:measure-update": Measure,
     "planning:measure-delete": Measure,
 }
 # Values of the other parameters, besides ids: the ones a page knows and one it does not.

@@ -271,3 +271,61 @@ def test_only_editors_change_a_goal(client, plan_program, manager, team_lead, so
     assert refused.status_code == 403
     goal.refresh_from_db()
     assert goal.target_value == 3.0
+
+
+def measure_post(prefix, manager, **fields):
+    return {
+        f"{prefix}-line": "process",
+        f"{prefix}-title": "Answer A leads within 2 working hours",
+        f"{prefix}-owner": str(manager.pk),
+        f"{prefix}-planned_completion": "2027-01-31",
+    } | {f"{prefix}-{name}": value for name, value in fields.items()}
+
+
+def test_the_manager_changes_a_measure(client, plan_program, manager, south_team, east_team):
+    client.force_login(manager)
+    client.post(reverse("planning:measure-create"), measure_post("measure", manager))
+    measure = Measure.objects.get()
+
+    response = client.post(
+        reverse("planning:measure-update", args=[measure.pk]),
+        measure_post(f"measure-{measure.pk}", manager, title="Answer A leads within 1 hour",
+                     pilot_teams=[str(south_team.pk)], control_teams=[str(east_team.pk)],
+                     starts_on="2026-12-01"),
+        headers=HTMX,
+    )  # fmt: skip
+
+    measure.refresh_from_db()
+    assert response.status_code == 200
+    assert measure.title == "Answer A leads within 1 hour"
+    assert list(measure.pilot_teams.all()) == [south_team]
+    assert measure.starts_on == dt.date(2026, 12, 1)
+
+
+def test_a_refused_measure_change_keeps_it_as_it_was(client, plan_program, manager, south_team):
+    client.force_login(manager)
+    client.post(reverse("planning:measure-create"), measure_post("measure", manager))
+    measure = Measure.objects.get()
+
+    response = client.post(
+        reverse("planning:measure-update", args=[measure.pk]),
+        measure_post(f"measure-{measure.pk}", manager, title="Changed",
+                     pilot_teams=[str(south_team.pk)], control_teams=[str(south_team.pk)],
+                     starts_on="2026-12-01"),
+        headers=HTMX,
+    )  # fmt: skip
+
+    measure.refresh_from_db()
+    assert "Pilot and control must not overlap" in response.content.decode()
+    assert measure.title == "Answer A leads within 2 working hours"
+    assert not measure.pilot_teams.exists()
+
+
+def test_only_editors_change_a_measure(client, plan_program, manager, executive):
+    client.force_login(manager)
+    client.post(reverse("planning:measure-create"), measure_post("measure", manager))
+    measure = Measure.objects.get()
+
+    client.force_login(executive)
+
+    assert client.post(reverse("planning:measure-update", args=[measure.pk]), {}).status_code == 403
