@@ -7,7 +7,7 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from salesopt.core.models import ProductLine, Region, Team
+from salesopt.core.models import Team
 from salesopt.kpis.catalog import METRICS, Unit
 
 from .goals import SCOPE_MODELS, GoalScope
@@ -140,12 +140,9 @@ class GoalEditForm(forms.Form):
 
 def scope_choices() -> list[tuple[Any, Any]]:
     groups: list[tuple[Any, Any]] = [("company", _("The company"))]
-    for label, model in (
-        (_("Region"), Region),
-        (_("Team"), Team),
-        (_("Product line"), ProductLine),
-    ):
-        dimension = next(name for name, known in SCOPE_MODELS.items() if known is model)
+    labels = {"region": _("Region"), "team": _("Team"), "product_line": _("Product line")}
+    for dimension, model in SCOPE_MODELS.items():
+        label = labels[dimension]
         options = [
             (f"{dimension}:{pk}", name) for pk, name in model.objects.values_list("pk", "name")
         ]

@@ -19,9 +19,9 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from salesopt.core.models import ProductLine, Program, Region, Team
-from salesopt.core.periods import company_today
+from salesopt.core.periods import Quarter, company_today
 from salesopt.core.templatetags.salesopt_format import EMPTY, count, money, percent
-from salesopt.kpis.catalog import METRICS, Dimension, Metric, Unit
+from salesopt.kpis.catalog import DIMENSION_LABELS, METRICS, Dimension, Metric, Unit
 from salesopt.kpis.selectors import KpiQueryError, kpi_series, kpi_window
 
 from .models import TargetKind
@@ -83,7 +83,7 @@ def baseline(*, user: Any, program: Program, metric: str, scope: GoalScope) -> B
         raise ValidationError(
             {
                 "scope": _("%(kpi)s is not kept by %(cut)s: choose another scope.")
-                % {"kpi": definition.label, "cut": _dimension_label(scope.dimension)}
+                % {"kpi": definition.label, "cut": DIMENSION_LABELS[Dimension(scope.dimension)]}
             }
         )
     first, last = program.baseline_start, program.baseline_end
@@ -108,17 +108,37 @@ def baseline(*, user: Any, program: Program, metric: str, scope: GoalScope) -> B
     return Baseline(first, last, value)
 
 
-def target_value(*, metric: str, baseline_value: float, kind: str, entered: float) -> float:
-    """The absolute target: as entered, or the baseline changed by `entered` percent."""
-    if kind == TargetKind.RELATIVE:
-        return baseline_value * (1 + entered / 100)
-    return entered
+def checked_target(
+    *,
+    user: Any,
+    metric: str,
+    scope: GoalScope,
+    baseline_value: float,
+    kind: str,
+    entered: float,
+    deadline: dt.date | None,
+    findings: int,
+) -> tuple[float, list[dict[str, Any]]]:
+    """The absolute target (as entered, or the baseline changed by `entered` percent) once the
+    SMART check let it through, and the check's warnings."""
+    if kind not in TargetKind.values:
+        raise ValidationError({"target_kind": _("Give the target as a value or as a change in %.")})
+    target = baseline_value * (1 + entered / 100) if kind == TargetKind.RELATIVE else entered
+    warnings = check(
+        user=user,
+        metric=metric,
+        scope=scope,
+        baseline_value=baseline_value,
+        target=target,
+        deadline=deadline,
+        findings=findings,
+    )
+    return target, warnings
 
 
 def check(
     *,
     user: Any,
-    program: Program,
     metric: str,
     scope: GoalScope,
     baseline_value: float,
@@ -173,7 +193,7 @@ def best_quarterly_change(*, user: Any, metric: str, scope: GoalScope) -> dict[s
         (row.period, row.value)
         for row in series.rows
         if (not by or row.dims.get(scope.dimension) == scope.name)
-        and _quarter_done(row.period_start, running)
+        and Quarter.containing(row.period_start).end <= running
     ]
     best: tuple[float, str, str] | None = None
     for (earlier, before), (later, after) in itertools.pairwise(values):
@@ -236,12 +256,6 @@ def _improvement(definition: Metric, before: float, after: float) -> float | Non
     return change if definition.higher_is_better else -change
 
 
-def _quarter_done(start: dt.date, today: dt.date) -> bool:
-    month = start.month + 3
-    end = dt.date(start.year + (month - 1) // 12, (month - 1) % 12 + 1, 1)
-    return end <= today
-
-
 def _percent(value: Any) -> str:
     return percent(None if value is None else float(value))
 
@@ -253,11 +267,6 @@ def _metric(metric: str) -> Metric:
             {"metric": _("Choose a KPI from the catalog: without one the goal is not measurable.")}
         )
     return definition
-
-
-def _dimension_label(dimension: str) -> str:
-    labels = {"region": _("region"), "team": _("team"), "product_line": _("product line")}
-    return labels.get(dimension, dimension)
 
 
 # Which KPI measures the problem a finding rule found, and in which scope (its rule key's

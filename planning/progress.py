@@ -60,10 +60,14 @@ def tracked_from(goal: Goal) -> dt.date:
 
 def may_read_figures(user: Any, goal: Goal) -> bool:
     """Company-wide readers see every goal's figures; a team lead only their own team's."""
-    if access.sees_whole_company(user):
+    scope = access.scope_of(user)
+    if scope.reach == access.Reach.COMPANY:
         return True
-    team = access.team_of(user)
-    return team is not None and goal.team_id == team.pk and access.role_of(user) is not None
+    return (
+        scope.reach == access.Reach.TEAM
+        and scope.team is not None
+        and goal.team_id == scope.team.pk
+    )
 
 
 def goal_progress(goal: Goal, *, user: Any, today: dt.date | None = None) -> GoalProgress:

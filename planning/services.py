@@ -18,7 +18,7 @@ from salesopt.core.models import Program, Team
 
 from . import goals as goal_rules
 from .goals import GoalScope
-from .models import Goal, Measure, MeasureLine, TargetKind
+from .models import Goal, Measure, MeasureLine
 
 
 @transaction.atomic
@@ -35,19 +35,14 @@ def goal_create(
     findings: Sequence[Any] = (),
 ) -> Goal:
     """A goal on `metric` in `scope`, its baseline read from the program's diagnosis window."""
-    if target_kind not in TargetKind.values:
-        raise ValidationError({"target_kind": _("Give the target as a value or as a change in %.")})
     base = goal_rules.baseline(user=user, program=program, metric=metric, scope=scope)
-    target = goal_rules.target_value(
-        metric=metric, baseline_value=base.value, kind=target_kind, entered=target_input
-    )
-    warnings = goal_rules.check(
+    target, warnings = goal_rules.checked_target(
         user=user,
-        program=program,
         metric=metric,
         scope=scope,
         baseline_value=base.value,
-        target=target,
+        kind=target_kind,
+        entered=target_input,
         deadline=deadline,
         findings=len(findings),
     )
@@ -83,19 +78,13 @@ def goal_update(
 ) -> Goal:
     """A new target, deadline, owner or findings for a goal, checked again against the baseline
     it was set on (its KPI and scope stay: another KPI or scope is another goal)."""
-    if target_kind not in TargetKind.values:
-        raise ValidationError({"target_kind": _("Give the target as a value or as a change in %.")})
-    target = goal_rules.target_value(
-        metric=goal.metric, baseline_value=goal.baseline_value, kind=target_kind,
-        entered=target_input,
-    )  # fmt: skip
-    warnings = goal_rules.check(
+    target, warnings = goal_rules.checked_target(
         user=user,
-        program=goal.program,
         metric=goal.metric,
         scope=GoalScope.of(goal),
         baseline_value=goal.baseline_value,
-        target=target,
+        kind=target_kind,
+        entered=target_input,
         deadline=deadline,
         findings=len(findings),
     )
@@ -113,34 +102,9 @@ def goal_delete(*, goal: Goal) -> None:
 
 
 @transaction.atomic
-def measure_create(
-    *,
-    program: Program,
-    line: str,
-    title: str,
-    owner: Any,
-    planned_completion: dt.date,
-    description: str = "",
-    goals: Iterable[Goal] = (),
-    findings: Iterable[Any] = (),
-    pilot_teams: Iterable[Team] = (),
-    pilot_reps: Iterable[Any] = (),
-    control_teams: Iterable[Team] = (),
-    control_reps: Iterable[Any] = (),
-    starts_on: dt.date | None = None,
-) -> Measure:
-    groups = {
-        "pilot_teams": list(pilot_teams),
-        "pilot_reps": list(pilot_reps),
-        "control_teams": list(control_teams),
-        "control_reps": list(control_reps),
-    }
-    _check_measure(program, line, title, planned_completion, starts_on, groups)
-    measure = Measure(program=program)
-    return _save_measure(
-        measure, line, title, description, owner, planned_completion, starts_on, goals,
-        findings, groups,
-    )  # fmt: skip
+def measure_create(*, program: Program, **fields: Any) -> Measure:
+    """A new measure of the program; `fields` as `measure_update` takes them."""
+    return measure_update(measure=Measure(program=program), **fields)
 
 
 @transaction.atomic
@@ -160,7 +124,7 @@ def measure_update(
     control_reps: Iterable[Any] = (),
     starts_on: dt.date | None = None,
 ) -> Measure:
-    """The measure as edited, checked as a new one is; a refused edit changes nothing."""
+    """The measure as written (new or edited), checked first: a refused one changes nothing."""
     groups = {
         "pilot_teams": list(pilot_teams),
         "pilot_reps": list(pilot_reps),
@@ -168,24 +132,6 @@ def measure_update(
         "control_reps": list(control_reps),
     }
     _check_measure(measure.program, line, title, planned_completion, starts_on, groups)
-    return _save_measure(
-        measure, line, title, description, owner, planned_completion, starts_on, goals,
-        findings, groups,
-    )  # fmt: skip
-
-
-def _save_measure(
-    measure: Measure,
-    line: str,
-    title: str,
-    description: str,
-    owner: Any,
-    planned_completion: dt.date,
-    starts_on: dt.date | None,
-    goals: Iterable[Goal],
-    findings: Iterable[Any],
-    groups: dict[str, list[Any]],
-) -> Measure:
     measure.line, measure.title, measure.description = line, title.strip(), description
     measure.owner, measure.planned_completion = owner, planned_completion
     measure.starts_on = starts_on

@@ -51,7 +51,7 @@ def _goal_form(request: HttpRequest, program: Program, data: Any = None, **kwarg
 
 
 def _measure_form(
-    request: HttpRequest, program: Program, data: Any = None, **kwargs: Any
+    request: HttpRequest, program: Program, data: Any = None, prefix: str = "measure", **kwargs: Any
 ) -> MeasureForm:
     return MeasureForm(
         data,
@@ -59,7 +59,7 @@ def _measure_form(
         reps=selectors.rep_choices(user=request.user),
         goals=selectors.goals(program=program),
         findings=selectors.accepted_findings(program=program),
-        prefix="measure",
+        prefix=prefix,
         **kwargs,
     )
 
@@ -110,9 +110,7 @@ def _measure_edit_form(
     initial["owner"] = measure.owner_id
     for name in ("goals", "findings", "pilot_teams", "pilot_reps", "control_teams", "control_reps"):
         initial[name] = [item.pk for item in getattr(measure, name).all()]
-    form = _measure_form(request, program, data, initial=initial)
-    form.prefix = f"measure-{measure.pk}"
-    return form
+    return _measure_form(request, program, data, prefix=f"measure-{measure.pk}", initial=initial)
 
 
 def _goal_edit_form(

@@ -22,6 +22,9 @@ from functools import lru_cache
 import holidays
 import numpy as np
 import pandas as pd
+from django.conf import settings
+
+from .models import BusinessCalendar, CalendarException
 
 ALL_WEEKDAYS = frozenset(range(7))
 MONDAY_TO_FRIDAY = frozenset(range(5))
@@ -133,10 +136,6 @@ class WorkingCalendar:
 
 def company_calendar() -> WorkingCalendar:
     """The company's calendar as stored (the defaults until an admin sets one)."""
-    from django.conf import settings
-
-    from .models import BusinessCalendar, CalendarException
-
     stored = BusinessCalendar.objects.filter(pk=1).first() or BusinessCalendar()
     return calendar_from(
         zone=settings.SALESOPT_COMPANY_TIME_ZONE,
