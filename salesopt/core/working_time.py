@@ -136,14 +136,29 @@ class WorkingCalendar:
 
 def company_calendar() -> WorkingCalendar:
     """The company's calendar as stored (the defaults until an admin sets one)."""
-    stored = BusinessCalendar.objects.filter(pk=1).first() or BusinessCalendar()
+    stored = BusinessCalendar.objects.filter(pk=1).first()
+    if stored is None:
+        return default_calendar(
+            exceptions=CalendarException.objects.values_list("day", "is_working_day")
+        )
+    return _calendar_of(stored, CalendarException.objects.values_list("day", "is_working_day"))
+
+
+def default_calendar(exceptions: Iterable[tuple[dt.date, bool]] = ()) -> WorkingCalendar:
+    """The calendar of a company that has set none (no database read)."""
+    return _calendar_of(BusinessCalendar(), exceptions)
+
+
+def _calendar_of(
+    stored: BusinessCalendar, exceptions: Iterable[tuple[dt.date, bool]]
+) -> WorkingCalendar:
     return calendar_from(
         zone=settings.SALESOPT_COMPANY_TIME_ZONE,
         opens=stored.opens,
         closes=stored.closes,
         weekdays=[int(digit) - 1 for digit in stored.weekdays],
         china_holidays=stored.china_holidays,
-        exceptions=CalendarException.objects.values_list("day", "is_working_day"),
+        exceptions=exceptions,
     )
 
 

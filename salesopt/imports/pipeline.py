@@ -23,6 +23,8 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
+from salesopt.leads.grading import grade_leads
+
 from . import readers
 from .schema import RecordKind
 from .validation import ErrorLog, ImportPlan, RowError, RowValidator, header_of
@@ -104,6 +106,10 @@ def process(
             outcome.counts(staging.write(run_id=run_id) if outcome.wrote else staging.preview())
             if not outcome.wrote:
                 raise _RollbackError
+            if plan.kind is RecordKind.LEAD and run_id is not None:
+                # Graded and given deadlines in the same transaction: no lead is ever visible
+                # without the grade and the due time the lead process gives it.
+                grade_leads("changed_by_import = %s", [run_id])
             if before_commit is not None:
                 outcome.error_report = errors.close()
                 outcome.error_count, outcome.error_sample = errors.count, errors.sample

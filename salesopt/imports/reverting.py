@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from salesopt.core.models import ImportedRecord
+from salesopt.leads.grading import grade_leads
 
 from .models import ImportRun, ImportStatus
 from .run_state import require_status
@@ -34,6 +35,9 @@ def import_run_revert(*, run: ImportRun, user: Any) -> ImportRun:
     skipped: list[dict[str, str]] = []
     skipped += _remove_created(model, run)
     skipped += _restore_updated(model, run)
+    if run.kind == RecordKind.LEAD:
+        # The restored CRM grades and conditions grade the leads again.
+        grade_leads("changed_by_import = %s", [run.pk])
     run.status = ImportStatus.REVERTED
     run.reverted_at, run.reverted_by = timezone.now(), user
     run.revert_skipped = skipped[:REVERT_SKIPPED_KEPT]

@@ -18,6 +18,9 @@ _RENAMED = {
         RecordKind.COMPLAINT: "created_in_crm_at",
         RecordKind.CUSTOMER: "first_seen_at",
     },
+    # The CRM's grade is kept as such; the grade in force is the lead process's to decide
+    # (salesopt.leads.grading, run on every lead an import writes).
+    "grade": {RecordKind.LEAD: "crm_grade"},
 }
 # A blank cell in these columns takes the model's default rather than staying empty.
 _BLANK_DEFAULTS = {

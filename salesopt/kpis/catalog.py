@@ -216,9 +216,10 @@ METRICS: dict[str, Metric] = {
             key="sla_breach_rate",
             label=_("Response deadline breach rate"),
             definition=_(
-                "Graded leads created in the period whose first response came after their "
-                "grade's deadline, or never came although the deadline has passed, divided by "
-                "the graded leads created in the period."
+                "Graded leads created in the period whose first response came after their due "
+                "time (the grade's deadline counted in working hours on the company's calendar), "
+                "or never came although the due time has passed, divided by the graded leads "
+                "created in the period."
             ),
             unit=Unit.RATIO,
             higher_is_better=False,

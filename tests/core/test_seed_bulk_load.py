@@ -18,9 +18,18 @@ def counts() -> dict[str, int]:
 
 
 def indexes(table: str) -> set[str]:
+    """Each index's definition, with the casts and brackets PostgreSQL adds when it prints a
+    partial index's condition taken out: a rebuilt index prints its own reprint differently
+    (`('new'::character varying)::text` becomes `'new'::text`) though it is the same index."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT indexdef FROM pg_indexes WHERE tablename = %s", [table])
-        return {row[0] for row in cursor.fetchall()}
+        return {_unprinted(row[0]) for row in cursor.fetchall()}
+
+
+def _unprinted(definition: str) -> str:
+    for noise in ("::character varying", "::text[]", "::text", "(", ")"):
+        definition = definition.replace(noise, "")
+    return definition
 
 
 @pytest.fixture

@@ -71,7 +71,7 @@ def test_slow_response_in_south_china_carries_its_figures(demo_program):
     assert finding.impact_level == "high"
     assert finding.dimension == "lead_management"
     assert finding.evidence["median_first_response_hours"] > 24
-    assert finding.evidence["sla_breach_rate"] > 0.5
+    assert finding.evidence["sla_breach_rate"] > 0.4
     assert finding.evidence["conversion_rate"] < finding.evidence["company_conversion_rate"]
     assert finding.impact_amount > 0
     # The figure under the finding is the one its text gives (no second rounding).

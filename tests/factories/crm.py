@@ -17,6 +17,8 @@ from salesopt.core.models import (
     TargetGrain,
 )
 
+from salesopt.leads.grading import grade_leads
+
 SOURCE = "test"
 
 
@@ -35,9 +37,20 @@ class CustomerFactory(ImportedRecordFactory):
 class LeadFactory(ImportedRecordFactory):
     class Meta:
         model = Lead
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"联系人{n}")
     created_in_crm_at = dt.datetime(2026, 10, 1, 9, 0, tzinfo=dt.UTC)
+    # The grade given is the CRM's, as an import writes it; the lead process then decides the
+    # grade in force and the due time, as after an import.
+    grade = ""
+    crm_grade = factory.LazyAttribute(lambda lead: lead.grade)
+
+    @factory.post_generation
+    def lead_process(lead, create, extracted, **kwargs):
+        if create and extracted is not False:
+            grade_leads("id = %s", [lead.pk])
+            lead.refresh_from_db()
 
 
 class ActivityFactory(ImportedRecordFactory):

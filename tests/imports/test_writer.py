@@ -32,7 +32,7 @@ def lead_frame(rows: list[dict]) -> pd.DataFrame:
         "industry": "",
         "company_size": "",
         "urgency": "",
-        "grade": "",
+        "crm_grade": "",
         "region_id": pd.NA,
         "product_line_id": pd.NA,
         "owner_id": pd.NA,

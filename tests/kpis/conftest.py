@@ -108,21 +108,25 @@ def lead(owner, region, line, grade, created, *, response_hours=None, **fields):
 def leads(frozen_today, rep, other_rep, east_rep, south, east, lock, cloud):
     """October: 5 leads; November: 4; March: 1. Response hours in brackets.
 
-    Oct  L1 rep/south/lock/A  [2 exactly = A's deadline, on time] converted
-         (created 2026-09-30 18:00 UTC = Oct 1 02:00 in Shanghai: an October lead)
-         L2 rep/south/lock/A  [3, late]      L3 other_rep/south/cloud/B [30, late] won
-         L4 east_rep/east/lock/C [never; 72 h passed long ago: breach]
+    Due times count working hours on the default calendar: Monday–Friday 09:00–18:00 in
+    Shanghai, without China's holidays (National Day 2026: Oct 1–7 off, Oct 10 worked).
+
+    Oct  L1 rep/south/lock/A  [2] converted; created 2026-09-30 18:00 UTC = Oct 1 02:00 in
+         Shanghai (an October lead, on a holiday: due Oct 8 11:00): on time
+         L2 rep/south/lock/A  Mon Oct 12 10:00, due 12:00 [3 → 13:00, late]
+         L3 other_rep/south/cloud/B Oct 3 (holiday) [30, on time: due Oct 10 15:00] won
+         L4 east_rep/east/lock/C [never; due Oct 20 long ago: breach]
          L5 east_rep/east/cloud/ungraded [5]
     Nov  N1 east_rep/east/lock/ungraded [10]
-         N2 rep/south/lock/B created Nov 15 08:00, unanswered, deadline tomorrow: no breach
-         N3 rep/south/lock/A created Nov 15 17:00, unanswered, deadline 19:00 > now: no breach
-         N4 rep/south/lock/A created Nov 15 15:00, unanswered, deadline 17:00 < now: breach
+         N2 rep/south/lock/B created Fri Nov 13 08:00, unanswered, due Tue 15:00: no breach
+         N3 rep/south/lock/A created Fri Nov 13 17:00, unanswered, due Mon 10:00: no breach
+         N4 rep/south/lock/A created Fri Nov 13 15:00, unanswered, due 17:00 < now: breach
     Mar  M1 rep/south/lock/C [1] converted
     """
     converted = LeadStatus.CONVERTED
     utc_oct_1 = dt.datetime(2026, 9, 30, 18, 0, tzinfo=dt.UTC)
     lead(rep, south, lock, "A", utc_oct_1, response_hours=2, status=converted)
-    lead(rep, south, lock, "A", local(2026, 10, 2), response_hours=3)
+    lead(rep, south, lock, "A", local(2026, 10, 12, 10), response_hours=3)
     lead(
         other_rep,
         south,
@@ -135,9 +139,9 @@ def leads(frozen_today, rep, other_rep, east_rep, south, east, lock, cloud):
     lead(east_rep, east, lock, "C", local(2026, 10, 4))
     lead(east_rep, east, cloud, "", local(2026, 10, 5), response_hours=5)
     lead(east_rep, east, lock, "", local(2026, 11, 2, 10), response_hours=10)
-    lead(rep, south, lock, "B", local(2026, 11, 15, 8))
-    lead(rep, south, lock, "A", local(2026, 11, 15, 17))
-    lead(rep, south, lock, "A", local(2026, 11, 15, 15))
+    lead(rep, south, lock, "B", local(2026, 11, 13, 8))
+    lead(rep, south, lock, "A", local(2026, 11, 13, 17))
+    lead(rep, south, lock, "A", local(2026, 11, 13, 15))
     lead(rep, south, lock, "C", local(2026, 3, 10), response_hours=1, status=converted)
     recompute()
 

@@ -153,7 +153,7 @@ def test_team_lead_by_grade_reads_the_team_by_grade_cut(leads, team_lead):
 
     assert rows_of(series) == [
         ("2026-10", {"grade": "A"}, 0.5),
-        ("2026-10", {"grade": "B"}, 1.0),
+        ("2026-10", {"grade": "B"}, 0.0),
     ]
 
 

@@ -14,6 +14,9 @@ Seeded problems, each planted here:
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
+
+from salesopt.core.working_time import default_calendar
 
 from .catalog import (
     CAMPAIGN_PATTERNS,
@@ -44,8 +47,9 @@ from .people import Staff
 from .timeline import DAY, HOUR, NO_TIME, Timeline
 
 # Indexed by grade A, B, C, blank (a blank grade is -1, which numpy reads as the last slot).
-FAST_RESPONSE_MEDIAN_HOURS = np.array([1.0, 3.0, 6.0, 3.0])
-SLOW_RESPONSE_MEDIAN_HOURS = np.array([22.0, 30.0, 36.0, 30.0])
+# Working hours: the slow region misses A's 2 h and B's 24 h deadlines more often than not.
+FAST_RESPONSE_MEDIAN_HOURS = np.array([0.5, 2.0, 4.0, 2.0])
+SLOW_RESPONSE_MEDIAN_HOURS = np.array([8.0, 16.0, 24.0, 16.0])
 QUALIFY_PROBABILITY = np.array([0.55, 0.38, 0.20, 0.30])
 WIN_PROBABILITY = np.array([0.50, 0.42, 0.30, 0.35])
 UNANSWERED_SHARE = 0.04
@@ -177,13 +181,25 @@ def _first_responses(rng: np.random.Generator, leads: Frame) -> np.ndarray:
         SLOW_RESPONSE_MEDIAN_HOURS[leads["grade"]],
         FAST_RESPONSE_MEDIAN_HOURS[leads["grade"]],
     )
-    hours = median * np.exp(0.8 * rng.standard_normal(slow.size))
-    delay = np.maximum(60, (hours * HOUR).astype(np.int64))
+    # Reps answer in working time: the delay is counted on the company's working calendar,
+    # the clock the response deadlines run on.
+    hours = np.maximum(1 / 60, median * np.exp(0.8 * rng.standard_normal(slow.size)))
+    answered = _working_hours_later(leads["created"], hours)
     forced = leads["forced_owner"] >= 0
-    delay = np.where(forced, 2 * HOUR, delay)
+    answered = np.where(forced, leads["created"] + 2 * HOUR, answered)
     unanswered_share = np.where(slow, SLOW_REGION_UNANSWERED_SHARE, UNANSWERED_SHARE)
     unanswered = (rng.random(slow.size) < unanswered_share) & ~forced
-    return np.where(unanswered, NO_TIME, leads["created"] + delay)
+    return np.where(unanswered, NO_TIME, answered)
+
+
+def _working_hours_later(created: np.ndarray, hours: np.ndarray) -> np.ndarray:
+    """Epoch seconds `hours` working hours after each of `created` (epoch seconds), on the
+    calendar the demo company keeps: the default one (generation reads no database)."""
+    if created.size == 0:
+        return created.copy()
+    starts = pd.DatetimeIndex(pd.to_datetime(created, unit="s", utc=True))
+    due = default_calendar().due_many(starts, hours)
+    return (due.tz_convert("UTC").as_unit("s").asi8).astype(np.int64)
 
 
 def _qualify_and_close(rng: np.random.Generator, leads: Frame) -> None:
@@ -303,7 +319,7 @@ def known_leads(leads: Frame, timeline: Timeline) -> Frame:
         "industry": INDUSTRY_NAMES[rows["industry"]],
         "company_size": SIZE_VALUES[rows["size"]],
         "urgency": URGENCY_VALUES[rows["urgency"]],
-        "grade": GRADE_VALUES[rows["grade"]],
+        "crm_grade": GRADE_VALUES[rows["grade"]],
         "region": rows["region"],
         "product_line": rows["product_line"],
         "owner": rows["owner"],

@@ -23,6 +23,7 @@ from salesopt.core.models import (
     SalesTarget,
 )
 from salesopt.core.periods import company_today
+from salesopt.leads.grading import grade_leads
 
 from . import tables
 from .activities import activities_for
@@ -125,6 +126,8 @@ def seed_demo_company(
     lead_total = round(LEAD_COUNT_AT_SCALE_ONE * scale)
     _seed_legacy_customers(run, round(lead_total * LEGACY_CUSTOMERS_PER_LEAD))
     _seed_leads(run, lead_total)
+    # The CRM's grades become the grades in force, each lead with its deadline on the calendar.
+    grade_leads("source = %s", [SOURCE])
     targets = monthly_targets(run.rng(TARGET_STREAM), tally, staff, timeline)
     upsert(tables.TARGETS, targets, run.lookups)
     program = ensure_program(timeline, organisation)

@@ -53,7 +53,7 @@ LEADS = Table(
         _text("industry"),
         _text("company_size"),
         _text("urgency"),
-        _text("grade"),
+        _text("crm_grade"),
         _index("region"),
         _index("product_line"),
         _index("owner", "rep"),

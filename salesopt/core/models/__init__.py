@@ -2,6 +2,7 @@
 
 from .base import ImportedRecord, TimeStampedModel
 from .calendar import BusinessCalendar, CalendarException
+from .grading import GradingRule, GradingStatus, GradingVersion, Regrade, RegradeStatus
 from .crm import (
     Activity,
     ActivityKind,
@@ -12,6 +13,7 @@ from .crm import (
     Lead,
     LeadGrade,
     LeadStatus,
+    OPEN_LEAD_STATUSES,
     Opportunity,
     OpportunityStage,
     Order,
@@ -31,10 +33,14 @@ __all__ = [
     "Complaint",
     "ComplaintKind",
     "Customer",
+    "GradingRule",
+    "GradingStatus",
+    "GradingVersion",
     "ImportedRecord",
     "Lead",
     "LeadGrade",
     "LeadStatus",
+    "OPEN_LEAD_STATUSES",
     "Opportunity",
     "OpportunityStage",
     "Order",
@@ -43,6 +49,8 @@ __all__ = [
     "Program",
     "ProgramStatus",
     "Region",
+    "Regrade",
+    "RegradeStatus",
     "Role",
     "SalesTarget",
     "TargetGrain",

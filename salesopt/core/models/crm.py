@@ -40,6 +40,10 @@ class LeadStatus(models.TextChoices):
     LOST = "lost", _("lost")
 
 
+# Leads still being worked: the queues, the reminders and a re-grade act on these only.
+OPEN_LEAD_STATUSES = (LeadStatus.NEW, LeadStatus.CONTACTED, LeadStatus.QUALIFIED)
+
+
 class Customer(ImportedRecord):
     name = models.CharField(_("name"), max_length=200)
     industry = models.CharField(_("industry"), max_length=64, blank=True)
@@ -86,7 +90,36 @@ class Lead(ImportedRecord):
         _("company size"), max_length=16, choices=CompanySize.choices, blank=True
     )
     urgency = models.CharField(_("urgency"), max_length=8, choices=Urgency.choices, blank=True)
-    grade = models.CharField(_("grade"), max_length=1, choices=LeadGrade.choices, blank=True)
+    # The grade in force: the CRM's, or the grading rules' (salesopt.leads.grading decides).
+    # db_default: imports insert leads without it, and grade them in the same transaction.
+    grade = models.CharField(
+        _("grade"), max_length=1, choices=LeadGrade.choices, blank=True, db_default=""
+    )
+    crm_grade = models.CharField(
+        _("grade in the CRM"), max_length=1, choices=LeadGrade.choices, blank=True
+    )
+    # What gave the grade: a rule of a version, a version's default (no rule), or neither (the
+    # CRM's grade). Applied versions are never deleted, so the reason can always be shown.
+    grading_version = models.ForeignKey(
+        "core.GradingVersion",
+        verbose_name=_("graded by version"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # no query reads leads by version
+    )
+    grade_rule = models.ForeignKey(
+        "core.GradingRule",
+        verbose_name=_("graded by rule"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # no query reads leads by rule
+    )
+    # The first response is due by then: the grade's deadline in working hours after creation.
+    due_at = models.DateTimeField(_("response due"), null=True, blank=True)
     region = models.ForeignKey(
         Region,
         verbose_name=_("region"),
@@ -143,6 +176,19 @@ class Lead(ImportedRecord):
             models.Index(fields=["created_in_crm_at"], name="lead_created"),
             # a rep's own leads (and a team's, through their owners), newest first.
             models.Index(fields=["owner", "created_in_crm_at"], name="lead_owner_created"),
+            # The queues: a rep's (or a team's) open leads by deadline. Partial, so the closed
+            # bulk of history costs imports nothing here.
+            models.Index(
+                fields=["owner", "due_at"],
+                name="lead_open_owner_due",
+                condition=models.Q(status__in=OPEN_LEAD_STATUSES),
+            ),
+            # The reminder job: open leads not yet answered, by deadline.
+            models.Index(
+                fields=["due_at"],
+                name="lead_unanswered_due",
+                condition=models.Q(status__in=OPEN_LEAD_STATUSES, first_response_at__isnull=True),
+            ),
         ]
 
     def __str__(self) -> str:

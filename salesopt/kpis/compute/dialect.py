@@ -101,18 +101,12 @@ class Dialect:
             return f"ROUND(({expression})::numeric, {places})"
         return f"ROUND({expression}, {places})"
 
-    def duration(self, hours: float) -> str:
-        """A constant duration, in the form `later_than` adds to a timestamp."""
-        milliseconds = round(hours * 3_600_000)
+    def after(self, later: str, earlier: str) -> str:
+        """Whether timestamp `later` comes strictly after `earlier` (SQLite's are text of
+        varying precision: compared as day numbers, not as strings)."""
         if self.is_postgres:
-            return f"INTERVAL '{milliseconds} milliseconds'"
-        return str(milliseconds)
-
-    def later_than(self, later: str, earlier: str, duration: str) -> str:
-        """Whether `later` comes strictly more than `duration` after `earlier` (exactly)."""
-        if self.is_postgres:
-            return f"({later} > {earlier} + {duration})"
-        return f"(ROUND((julianday({later}) - julianday({earlier})) * 86400000.0) > {duration})"
+            return f"({later} > {earlier})"
+        return f"(julianday({later}) > julianday({earlier}))"
 
     def timestamp_parameter(self) -> str:
         """A placeholder for a bound timestamp that the functions above accept."""

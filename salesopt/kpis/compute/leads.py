@@ -14,7 +14,6 @@ A lead's team is its owner's team today (owner → profile → team), as in sale
 from __future__ import annotations
 
 import numpy as np
-from django.conf import settings
 
 from salesopt.core.models import LeadStatus
 from salesopt.core.periods import start_of_day
@@ -186,7 +185,7 @@ def _fill_cube(context: Context) -> None:
         # Rounded: parallel workers add the floats in a different order each time, and the
         # last bits that changes would make an unchanged figure look changed to the merge.
         f"{dialect.rounded(f'SUM({_response_hours(dialect)})', 6)} AS response_hours, "
-        f"COUNT({_deadline(dialect)}) AS graded, "
+        "COUNT(l.due_at) AS graded, "
         f"COUNT(*) FILTER (WHERE {_breached(dialect)}) AS breached "
         f"FROM core_lead AS l WHERE {created} >= %s AND {created} < %s "
         "GROUP BY 1, 2, 3, 4, 5"
@@ -214,24 +213,13 @@ def _fill_values(context: Context, table: str, timestamp: str, value: str) -> No
     create_work_table(context, table, select, _time_range(context))
 
 
-def _deadline(dialect: Dialect) -> str:
-    """The response deadline of the lead's grade; NULL for an ungraded lead."""
-    deadlines = settings.SALESOPT_GRADE_SLA_HOURS
-    branches = " ".join(
-        f"WHEN '{grade}' THEN {dialect.duration(float(hours))}"
-        for grade, hours in sorted(deadlines.items())
-        if grade.isalpha() and len(grade) == 1
-    )
-    return f"(CASE l.grade {branches} END)"
-
-
 def _breached(dialect: Dialect) -> str:
-    """Answered after the deadline, or unanswered with the deadline already past (at `now`)."""
-    created, answered = "l.created_in_crm_at", "l.first_response_at"
-    deadline = _deadline(dialect)
-    late = dialect.later_than(answered, created, deadline)
-    overdue = dialect.later_than(dialect.timestamp_parameter(), created, deadline)
-    return f"({deadline} IS NOT NULL AND ({late} OR ({answered} IS NULL AND {overdue})))"
+    """Answered after its due time, or unanswered with the due time already past (at `now`).
+    A lead's due time is its grade's deadline in working hours (salesopt.leads.grading)."""
+    due, answered = "l.due_at", "l.first_response_at"
+    now = dialect.timestamp_parameter()
+    late, overdue = dialect.after(answered, due), dialect.after(now, due)
+    return f"({due} IS NOT NULL AND ({late} OR ({answered} IS NULL AND {overdue})))"
 
 
 def _time_range(context: Context) -> list[object]:

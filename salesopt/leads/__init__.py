@@ -1,0 +1,1 @@
+"""The lead process the plan decides: grading, response deadlines, and the queues."""
