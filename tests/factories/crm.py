@@ -16,7 +16,6 @@ from salesopt.core.models import (
     SalesTarget,
     TargetGrain,
 )
-
 from salesopt.leads.grading import grade_leads
 
 SOURCE = "test"
@@ -47,10 +46,10 @@ class LeadFactory(ImportedRecordFactory):
     crm_grade = factory.LazyAttribute(lambda lead: lead.grade)
 
     @factory.post_generation
-    def lead_process(lead, create, extracted, **kwargs):
+    def lead_process(self, create, extracted, **kwargs):
         if create and extracted is not False:
-            grade_leads("id = %s", [lead.pk])
-            lead.refresh_from_db()
+            grade_leads("id = %s", [self.pk])
+            self.refresh_from_db()
 
 
 class ActivityFactory(ImportedRecordFactory):

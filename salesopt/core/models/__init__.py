@@ -2,8 +2,8 @@
 
 from .base import ImportedRecord, TimeStampedModel
 from .calendar import BusinessCalendar, CalendarException
-from .grading import GradingRule, GradingStatus, GradingVersion, Regrade, RegradeStatus
 from .crm import (
+    OPEN_LEAD_STATUSES,
     Activity,
     ActivityKind,
     CompanySize,
@@ -13,7 +13,6 @@ from .crm import (
     Lead,
     LeadGrade,
     LeadStatus,
-    OPEN_LEAD_STATUSES,
     Opportunity,
     OpportunityStage,
     Order,
@@ -21,10 +20,12 @@ from .crm import (
     TargetGrain,
     Urgency,
 )
+from .grading import GradingRule, GradingStatus, GradingVersion, Regrade, RegradeStatus
 from .org import ProductLine, Profile, Region, Role, Team, TeamKind
 from .program import Program, ProgramStatus
 
 __all__ = [
+    "OPEN_LEAD_STATUSES",
     "Activity",
     "ActivityKind",
     "BusinessCalendar",
@@ -40,7 +41,6 @@ __all__ = [
     "Lead",
     "LeadGrade",
     "LeadStatus",
-    "OPEN_LEAD_STATUSES",
     "Opportunity",
     "OpportunityStage",
     "Order",

@@ -105,7 +105,9 @@ class GradingRule(TimeStampedModel):
     company_sizes = models.JSONField(_("company sizes"), default=list, blank=True)
     urgencies = models.JSONField(_("urgencies"), default=list, blank=True)
     channels = models.JSONField(_("lead sources"), default=list, blank=True)
-    regions = models.ManyToManyField(Region, verbose_name=_("regions"), blank=True, related_name="+")
+    regions = models.ManyToManyField(
+        Region, verbose_name=_("regions"), blank=True, related_name="+"
+    )
     product_lines = models.ManyToManyField(
         ProductLine, verbose_name=_("product lines"), blank=True, related_name="+"
     )

@@ -1,0 +1,14 @@
+"""Celery tasks of the lead process: thin wrappers that call services and return small dicts."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(acks_late=True)  # type: ignore[untyped-decorator]  # celery ships no types
+def regrade_task(regrade_id: int) -> dict[str, object]:
+    """Apply a grading draft to the open leads; safe to deliver twice."""
+    regrade = services.regrade_run(regrade_id=regrade_id)
+    return {"regrade": regrade.pk, "status": regrade.status, "changed": regrade.changed}
