@@ -22,7 +22,7 @@ urlpatterns = [
     path("execution/", include("execution.urls")),
     path("evaluation/", include("evaluation.urls")),
     path("imports/", include("salesopt.imports.urls")),
-    path("api/kpis/", include("salesopt.kpis.urls")),
+    path("api/", include("salesopt.api.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     # The language switcher must work on the login page too.

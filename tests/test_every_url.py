@@ -100,6 +100,10 @@ QUERIES = {
         "?metric=lead_count&grain=month&by=region&from=2026-01&to=2026-12",
         "?metric=lead_conversion_rate&grain=decade&from=2026-99",
     ],
+    **{
+        name: [f"?program={MADE_UP_ID}", "?program=abc"]
+        for name in ("api:plan", "api:plan-goals", "api:plan-measures")
+    },
     "admin:core_lead_changelist": ["?q=%00&o=99&p=abc"],
 }
 
@@ -266,10 +270,11 @@ def test_the_walk_covers_every_app_and_fills_ids_with_real_objects(company):
     run = ImportRun.objects.filter(created_by=None).get()
 
     assert names >= {"overview", "core", "diagnosis", "planning", "execution", "evaluation",
-                     "imports", "kpis", "admin", "login", "health"}  # fmt: skip
+                     "imports", "kpis", "api", "admin", "login", "health"}  # fmt: skip
     assert KpiSnapshot.objects.exists()
     assert {f"/imports/{run.pk}/errors.xlsx", f"/imports/{MADE_UP_ID}/",
-            f"/admin/core/lead/{company.pk}/change/", "/admin/no/such/page/"} <= urls  # fmt: skip
+            f"/admin/core/lead/{company.pk}/change/", "/admin/no/such/page/", "/api/docs",
+            "/api/openapi.json", f"/api/plan/goals/?program={MADE_UP_ID}"} <= urls  # fmt: skip
 
 
 def test_no_url_answers_a_server_error_to_any_role_in_either_language(request, company):

@@ -42,9 +42,12 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "axes",
     "csp",
+    # Serves Swagger UI from its own static files (without it in INSTALLED_APPS, from a CDN).
+    "ninja",
     "salesopt.core",
     "salesopt.imports",
     "salesopt.kpis",
+    "salesopt.leads",
     "diagnosis",
     "planning",
     "execution",

@@ -1,0 +1,1 @@
+"""The JSON API at /api/: KPI series and the plan, with its OpenAPI schema and docs."""
