@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import grading_views, views
 
 app_name = "planning"
 
@@ -13,4 +13,14 @@ urlpatterns = [
     path("measures/", views.measure_create, name="measure-create"),
     path("measures/<int:pk>/", views.measure_update, name="measure-update"),
     path("measures/<int:pk>/delete/", views.measure_delete, name="measure-delete"),
+    path("grading/", grading_views.grading, name="grading"),
+    path("grading/draft/", grading_views.draft_start, name="grading-draft-start"),
+    path("grading/draft/settings/", grading_views.draft_update, name="grading-draft-update"),
+    path("grading/rules/", grading_views.rule_save, name="grading-rule-create"),
+    path("grading/rules/<int:pk>/", grading_views.rule_save, name="grading-rule-update"),
+    path("grading/rules/<int:pk>/delete/", grading_views.rule_delete, name="grading-rule-delete"),
+    path("grading/rules/<int:pk>/move/", grading_views.rule_move, name="grading-rule-move"),
+    path("grading/preview/", grading_views.preview, name="grading-preview"),
+    path("grading/apply/", grading_views.apply, name="grading-apply"),
+    path("grading/regrade/", grading_views.regrade_progress, name="grading-regrade"),
 ]

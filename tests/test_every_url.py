@@ -31,10 +31,11 @@ from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
 from diagnosis.models import DiagnosisRow, DiagnosisTeamMember, Finding, Interview
 from planning.models import Goal, Measure
-from salesopt.core.models import Lead, Role
+from salesopt.core.models import GradingRule, Lead, Role
 from salesopt.imports import services as import_services
 from salesopt.imports.models import ImportRun
 from salesopt.kpis.models import KpiSnapshot
+from salesopt.leads import services as grading_services
 from tests.diagnosis.factories import (
     DiagnosisRowFactory,
     DiagnosisTeamMemberFactory,
@@ -75,6 +76,9 @@ PK_MODELS = {
     "planning:goal-delete": Goal,
     "planning:measure-update": Measure,
     "planning:measure-delete": Measure,
+    **dict.fromkeys(
+        [f"planning:grading-rule-{view}" for view in ("update", "delete", "move")], GradingRule
+    ),
 }
 # Values of the other parameters, besides ids: the ones a page knows and one it does not.
 VALUES = {
@@ -200,6 +204,8 @@ def company(program, admin_user, manager, rep, south, tmp_path, settings, frozen
     )  # fmt: skip
     measure.goals.set([goal])
     measure.pilot_reps.set([rep])
+    draft = grading_services.grading_draft(user=manager)
+    grading_services.grading_rule_save(version=draft, grade="A", industries=["=1+1", "制造业"])
     export = tmp_path / "leads.csv"
     export.write_text(
         "Lead ID,Name,Company,Lead Source,Lead Status,Created Date,Region\n"

@@ -4,7 +4,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.forms import Form
+from django.forms import BaseForm
 from django.http import HttpRequest
 from django_htmx.middleware import HtmxDetails
 
@@ -15,12 +15,15 @@ class HtmxHttpRequest(HttpRequest):
     htmx: HtmxDetails
 
 
-def apply_to_form(form: Form, service: Callable[..., Any], **arguments: Any) -> bool:
+def apply_to_form(form: BaseForm, service: Callable[..., Any], **arguments: Any) -> bool:
     """Call `service`; its ValidationError becomes the form's errors (by field where the form
     has that field). True when it succeeded."""
     try:
         service(**arguments)
     except ValidationError as problem:
+        if not hasattr(problem, "error_dict"):  # raised without a field: the form's own error
+            form.add_error(None, problem.messages)
+            return False
         for field, messages in problem.message_dict.items():
             form.add_error(field if field in form.fields else None, messages)
         return False

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -223,7 +224,7 @@ def rule_matches(leads: pd.DataFrame, rules: Sequence[RuleSpec]) -> list[np.ndar
     return [rule.matches(leads) for rule in rules]
 
 
-def read_leads(where: str, params: Sequence[object]) -> pd.DataFrame:
+def read_leads(where: str, params: Sequence[Any]) -> pd.DataFrame:
     """The leads meeting `where` (SQL on core_lead, no alias), as LEAD_COLUMNS."""
     columns = ", ".join(LEAD_COLUMNS)
     with connection.cursor() as cursor:
@@ -250,7 +251,7 @@ class GradeCounts:
 
 def grade_leads(
     where: str,
-    params: Sequence[object] = (),
+    params: Sequence[Any] = (),
     *,
     policy: Policy | None = None,
     on_progress: Callable[[int, int], None] = lambda done, total: None,
@@ -264,7 +265,7 @@ def grade_leads(
 
 def _grade_leads(
     where: str,
-    params: Sequence[object],
+    params: Sequence[Any],
     *,
     policy: Policy | None,
     on_progress: Callable[[int, int], None],

@@ -175,24 +175,24 @@ def rule_text(rule: GradingRule) -> str:
 
 def grade_reason(lead: Lead) -> str:
     """Why the lead has its grade: "A: rule 2 of version 3 — industry 制造业 · size …"."""
+    version, rule = lead.grading_version, lead.grade_rule
     if not lead.grade:
-        if lead.grading_version_id:
+        if version is not None:
             return _("Ungraded: no rule of version %(number)s matches, and it has no default.") % {
-                "number": lead.grading_version.number
+                "number": version.number
             }
         return _("Ungraded: the CRM gave no grade.")
-    if lead.grade_rule_id:
-        rule = lead.grade_rule
+    if rule is not None:
         return _("%(grade)s: rule %(position)s of version %(number)s — %(conditions)s") % {
             "grade": lead.grade,
             "position": rule.position,
             "number": rule.version.number,
             "conditions": rule_text(rule),
         }
-    if lead.grading_version_id:
+    if version is not None:
         return _("%(grade)s: the default grade of version %(number)s (no rule matches)") % {
             "grade": lead.grade,
-            "number": lead.grading_version.number,
+            "number": version.number,
         }
     return _("%(grade)s: the grade in the CRM") % {"grade": lead.grade}
 

@@ -7,7 +7,7 @@ from celery import shared_task
 from . import services
 
 
-@shared_task(acks_late=True)  # type: ignore[untyped-decorator]  # celery ships no types
+@shared_task(acks_late=True)
 def regrade_task(regrade_id: int) -> dict[str, object]:
     """Apply a grading draft to the open leads; safe to deliver twice."""
     regrade = services.regrade_run(regrade_id=regrade_id)
