@@ -19,8 +19,17 @@ from django.db import transaction
 
 from diagnosis import selectors as diagnosis_selectors
 from diagnosis import services as diagnosis_services
-from salesopt.core.models import ProductLine, Program, Region, Team
+from salesopt.core.models import (
+    CompanySize,
+    GradingVersion,
+    ProductLine,
+    Program,
+    Region,
+    Team,
+    Urgency,
+)
 from salesopt.core.periods import Quarter, add_months, company_today
+from salesopt.leads import services as grading_services
 
 from . import services
 from .goals import GoalScope
@@ -108,7 +117,32 @@ def seed_demo_plan(*, program: Program) -> DemoPlan:
         MeasureLine.TOOL, "线索自动分配与跟进提醒", 2,
         [response, conversion], "workload_concentration",
     )  # fmt: skip
+    _seed_grading(manager, starts)
     return _summary(program, created=True)
+
+
+def _seed_grading(manager: Any, starts: dt.date) -> None:
+    """The process measure's grading rules and deadlines, in force from the execution start
+    (the evaluation compares the leads before and after it); the open leads since are
+    re-graded at once."""
+    if GradingVersion.objects.exists():
+        return
+    draft = grading_services.grading_draft(user=manager)
+    grading_services.grading_draft_update(
+        version=draft, effective_from=starts, crm_grade_wins=False, default_grade="C",
+        deadline_a_hours=2, deadline_b_hours=24, deadline_c_hours=72,
+        note="A 类 2 个工作小时、B 类 24、C 类 72 内首次响应",
+    )  # fmt: skip
+    large = [CompanySize.LARGE, CompanySize.ENTERPRISE]
+    for grade, conditions in (
+        ("A", {"company_sizes": large, "urgencies": [Urgency.HIGH]}),
+        ("A", {"industries": ["制造业", "金融"], "company_sizes": [CompanySize.ENTERPRISE]}),
+        ("B", {"urgencies": [Urgency.HIGH]}),
+        ("B", {"company_sizes": large}),
+    ):
+        grading_services.grading_rule_save(version=draft, grade=grade, **conditions)
+    regrade = grading_services.grading_version_apply(version=draft, user=manager)
+    grading_services.regrade_run(regrade_id=regrade.pk)
 
 
 def _summary(program: Program, *, created: bool) -> DemoPlan:

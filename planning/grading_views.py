@@ -48,10 +48,10 @@ def _context(request: HttpRequest, **overrides: Any) -> dict[str, Any]:
     context: dict[str, Any] = {
         "can_edit": can_edit,
         "in_force": in_force,
-        "in_force_rules": _rules_of(in_force),
+        "in_force_rules": selectors.rules_with_text(in_force),
         "upcoming": services.latest_applied(),
         "draft": draft,
-        "draft_rules": _rules_of(draft),
+        "draft_rules": selectors.rules_with_text(draft),
         "draft_form": DraftForm(instance=draft, prefix="draft") if draft else None,
         "rule_form": RuleForm(prefix="rule"),
         "edit_rule": None,
@@ -59,13 +59,6 @@ def _context(request: HttpRequest, **overrides: Any) -> dict[str, Any]:
         "preview": None,
     }
     return context | overrides
-
-
-def _rules_of(version: GradingVersion | None) -> list[tuple[GradingRule, str]]:
-    if version is None:
-        return []
-    rules = version.rules.prefetch_related("regions", "product_lines").order_by("position")
-    return [(rule, selectors.rule_text(rule)) for rule in rules]
 
 
 def _section(request: HtmxHttpRequest, name: str, **overrides: Any) -> HttpResponse:

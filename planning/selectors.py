@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 
@@ -14,6 +13,8 @@ from salesopt.core import access
 from salesopt.core.models import Program, Role
 from salesopt.core.working_time import company_calendar
 from salesopt.kpis.catalog import METRICS
+from salesopt.leads.grading import default_deadlines
+from salesopt.leads.services import version_in_force
 
 from .charts import goal_chart
 from .goals import GoalScope, shown, warning_text
@@ -168,13 +169,15 @@ def _group(teams: Any, reps: Any) -> dict[str, list[str]]:
 
 
 def lead_policy_json() -> dict[str, Any]:
-    """The response deadlines in force and the calendar they count on. Grading rules are not
-    versioned yet: version and effective_from stay empty until they are."""
+    """The grading version in force, its response deadlines (working hours) and the calendar
+    they count on; before any version, the default deadlines and null version."""
     calendar = company_calendar()
-    deadlines = settings.SALESOPT_GRADE_SLA_HOURS
+    version = version_in_force()
+    deadlines = version.deadlines if version else default_deadlines()
     return {
-        "version": None,
-        "effective_from": None,
+        "version": version.number if version else None,
+        "effective_from": version.effective_from.isoformat() if version else None,
+        "crm_grade_wins": version.crm_grade_wins if version else True,
         "deadlines": {grade: float(hours) for grade, hours in sorted(deadlines.items())},
         "calendar": {
             "zone": calendar.zone,

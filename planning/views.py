@@ -22,6 +22,9 @@ from salesopt.core.exports import XLSX_CONTENT_TYPE
 from salesopt.core.http import HtmxHttpRequest, apply_to_form
 from salesopt.core.models import Program
 from salesopt.core.programs import current_program, program_of_phase
+from salesopt.leads import grading
+from salesopt.leads import selectors as grading_selectors
+from salesopt.leads import services as grading_services
 
 from . import exports, selectors, services
 from .forms import GoalEditForm, GoalForm, MeasureForm
@@ -90,6 +93,10 @@ def _context(request: HttpRequest, program: Program, **overrides: Any) -> dict[s
         "measures": measures,
         "measure_forms": measure_forms,
         "findings": selectors.accepted_findings(program=program),
+        "grading": grading_services.version_in_force(),
+        "default_deadlines": {
+            grade: f"{hours:g}" for grade, hours in grading.default_deadlines().items()
+        },
     }
     if can_edit:
         initial = {"owner": request.user.pk} | _suggestion(request, program)
@@ -97,6 +104,7 @@ def _context(request: HttpRequest, program: Program, **overrides: Any) -> dict[s
         context["measure_form"] = _measure_form(
             request, program, initial={"owner": request.user.pk}
         )
+    context["grading_rules"] = grading_selectors.rules_with_text(context["grading"])
     return context | overrides
 
 

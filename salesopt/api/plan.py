@@ -92,8 +92,9 @@ class CalendarOut(Schema):
 
 
 class LeadPolicyOut(Schema):
-    version: str | None
+    version: int | None
     effective_from: dt.date | None
+    crm_grade_wins: bool
     deadlines: dict[str, float] = Field(description="Response deadline per grade, in hours.")
     calendar: CalendarOut
 

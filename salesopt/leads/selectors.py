@@ -145,6 +145,11 @@ def _rules(version: GradingVersion) -> list[GradingRule]:
     return list(version.rules.prefetch_related("regions", "product_lines").order_by("position"))
 
 
+def rules_with_text(version: GradingVersion | None) -> list[tuple[GradingRule, str]]:
+    """The version's rules in order, each with its conditions in the reader's language."""
+    return [(rule, rule_text(rule)) for rule in _rules(version)] if version else []
+
+
 def rule_text(rule: GradingRule) -> str:
     """The rule's conditions in the reader's language: "industry 制造业 · size ≥ 500 staff"."""
     parts = []

@@ -80,3 +80,35 @@ def test_the_plan_command_prints_the_plan_as_one_object(demo_plan):
 def test_an_unknown_program_is_a_clear_error(db):
     with pytest.raises(CommandError, match="no program with id 999"):
         call_command("plan", "--program", "999", "--json", stdout=io.StringIO())
+
+
+def _breach_share(leads) -> float:
+    """Graded leads answered after their due time, or not yet though it has passed."""
+    from django.db.models import F, Q
+    from django.utils import timezone
+
+    graded = leads.exclude(due_at=None)
+    late = graded.filter(
+        Q(first_response_at__gt=F("due_at")) | Q(first_response_at=None, due_at__lt=timezone.now())
+    )
+    return late.count() / graded.count()
+
+
+def test_the_demo_grades_from_the_execution_start_and_the_pilot_answers_faster(demo_plan):
+    from salesopt.core.models import GradingStatus, GradingVersion, Lead, LeadStatus
+
+    version = GradingVersion.objects.get()
+    assert (version.status, version.effective_from) == (
+        GradingStatus.APPLIED,
+        demo_plan.execution_start,
+    )
+    since = Lead.objects.filter(created_in_crm_at__date__gte=demo_plan.execution_start)
+    open_since = since.filter(status__in=[LeadStatus.NEW, LeadStatus.CONTACTED])
+    assert open_since.exists()
+    assert not open_since.filter(grading_version=None).exists()
+    pilot = Lead.objects.filter(owner__profile__team__name="华南区域组")
+    before = pilot.filter(created_in_crm_at__date__lt=demo_plan.execution_start)
+    after = pilot.filter(created_in_crm_at__date__gte=demo_plan.execution_start)
+    assert _breach_share(before) > 0.3
+    assert _breach_share(after) < _breach_share(before) / 2
+    assert plan_of(demo_plan)["lead_policy"]["version"] == 1

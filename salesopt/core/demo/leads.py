@@ -50,6 +50,9 @@ from .timeline import DAY, HOUR, NO_TIME, Timeline
 # Working hours: the slow region misses A's 2 h and B's 24 h deadlines more often than not.
 FAST_RESPONSE_MEDIAN_HOURS = np.array([0.5, 2.0, 4.0, 2.0])
 SLOW_RESPONSE_MEDIAN_HOURS = np.array([8.0, 16.0, 24.0, 16.0])
+# The pilot team answers a little slower than the fast regions once it is piloted.
+PILOT_RESPONSE_FACTOR = 1.5
+PILOT_TEAM = next(index for index, team in enumerate(TEAMS) if team.code == "south")
 QUALIFY_PROBABILITY = np.array([0.55, 0.38, 0.20, 0.30])
 WIN_PROBABILITY = np.array([0.50, 0.42, 0.30, 0.35])
 UNANSWERED_SHARE = 0.04
@@ -86,7 +89,7 @@ def generate_leads(
         _plant_first_wins(leads, staff, timeline)
     leads["grade"] = _grades(rng, leads)
     leads["owner"] = assign_owners(rng, leads, staff, timeline)
-    leads["first_response"] = _first_responses(rng, leads)
+    leads["first_response"] = _first_responses(rng, leads, staff, timeline)
     _qualify_and_close(rng, leads)
     _hold_back_new_reps(leads, staff, timeline)
     leads["name"] = _person_names(rng, count)
@@ -174,13 +177,22 @@ def assign_owners(
     return np.where(leads["forced_owner"] >= 0, leads["forced_owner"], owner)
 
 
-def _first_responses(rng: np.random.Generator, leads: Frame) -> np.ndarray:
+def _first_responses(
+    rng: np.random.Generator, leads: Frame, staff: Staff, timeline: Timeline
+) -> np.ndarray:
     slow = leads["region"] == SLOW_REGION
-    median = np.where(
-        slow,
-        SLOW_RESPONSE_MEDIAN_HOURS[leads["grade"]],
-        FAST_RESPONSE_MEDIAN_HOURS[leads["grade"]],
+    # The plan's process measure pilots graded leads and 2 h deadlines on the slow region's
+    # team from the execution start (the month after the diagnosis window): from then on its
+    # reps answer nearly as fast as the rest; the control team goes on as before.
+    piloted = np.isin(leads["owner"], staff.members(PILOT_TEAM)) & (
+        leads["created"] >= timeline.seconds(timeline.end_month)
     )
+    median = np.where(
+        slow & ~piloted,
+        SLOW_RESPONSE_MEDIAN_HOURS[leads["grade"]],
+        FAST_RESPONSE_MEDIAN_HOURS[leads["grade"]] * PILOT_RESPONSE_FACTOR,
+    )
+    median = np.where(slow, median, FAST_RESPONSE_MEDIAN_HOURS[leads["grade"]])
     # Reps answer in working time: the delay is counted on the company's working calendar,
     # the clock the response deadlines run on.
     hours = np.maximum(1 / 60, median * np.exp(0.8 * rng.standard_normal(slow.size)))
