@@ -17,7 +17,7 @@ from ninja.renderers import JSONRenderer
 
 from salesopt.kpis.selectors import KpiAccessError, KpiQueryError
 
-from . import kpis, plan
+from . import kpis, leads, plan
 from .auth import READERS, reader_required, unauthorized
 
 DESCRIPTION = """\
@@ -59,6 +59,7 @@ api = SalesoptApi(
 )
 api.add_router("/kpis/", kpis.router)
 api.add_router("/plan/", plan.router)
+api.add_router("/leads/", leads.router)
 
 
 def _refusal(request: HttpRequest, message: str, status: int) -> HttpResponse:

@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 from django.contrib.auth import get_user_model
+from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from salesopt.core import access
 from salesopt.core.models import (
+    OPEN_LEAD_STATUSES,
     CompanySize,
     GradingRule,
     GradingVersion,
@@ -220,3 +224,52 @@ def latest_regrade() -> RegradeState | None:
     live = progress.read(regrade.pk)
     done, total = live if live else (regrade.done, regrade.total)
     return RegradeState(regrade, done, total)
+
+
+class Breach:
+    """Where a lead stands against its due time."""
+
+    ON_TIME = "on_time"  # answered by the due time
+    LATE = "late"  # answered after it
+    OVERDUE = "overdue"  # not answered, the due time has passed
+    OPEN = "open"  # not answered, still time
+    NO_DEADLINE = "none"  # ungraded: no due time
+
+
+def breach_of(lead: Lead, now: dt.datetime) -> str:
+    if lead.due_at is None:
+        return Breach.NO_DEADLINE
+    if lead.first_response_at is not None:
+        return Breach.LATE if lead.first_response_at > lead.due_at else Breach.ON_TIME
+    return Breach.OVERDUE if now > lead.due_at else Breach.OPEN
+
+
+def lead_list(
+    *,
+    user: Any,
+    owner: str | None = None,
+    grade: str | None = None,
+    status: str | None = None,
+    overdue: bool | None = None,
+    now: dt.datetime,
+) -> QuerySet[Lead]:
+    """The leads `user` may see, the soonest due first (those without a due time last)."""
+    leads = access.visible_leads(user)
+    if owner:
+        leads = leads.filter(owner__username=owner)
+    if grade is not None:
+        leads = leads.filter(grade=grade)
+    if status:
+        leads = leads.filter(status=status)
+    unanswered_past_due = Q(
+        first_response_at__isnull=True, due_at__lt=now, status__in=OPEN_LEAD_STATUSES
+    )
+    if overdue is True:
+        leads = leads.filter(unanswered_past_due)
+    elif overdue is False:
+        leads = leads.exclude(unanswered_past_due)
+    return (
+        leads.select_related("owner__profile", "grade_rule__version", "grading_version")
+        .prefetch_related("grade_rule__regions", "grade_rule__product_lines")
+        .order_by(F("due_at").asc(nulls_last=True), "pk")
+    )

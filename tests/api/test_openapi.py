@@ -21,7 +21,7 @@ def test_the_schema_lists_every_endpoint_with_its_parameters(client, bearer):
     assert "Authorization: Bearer <token>" in schema["info"]["description"]
     assert "create_api_token" in schema["info"]["description"]
     assert set(schema["paths"]) == {
-        "/api/kpis/", "/api/plan/", "/api/plan/goals/", "/api/plan/measures/",
+        "/api/kpis/", "/api/plan/", "/api/plan/goals/", "/api/plan/measures/", "/api/leads/",
     }  # fmt: skip
     parameters = schema["paths"]["/api/kpis/"]["get"]["parameters"]
     assert {parameter["name"]: parameter["required"] for parameter in parameters} == {
