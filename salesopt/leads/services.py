@@ -30,12 +30,12 @@ from salesopt.core.models import (
     RegradeStatus,
     Urgency,
 )
-from salesopt.core.periods import company_today, start_of_day
+from salesopt.core.periods import add_months, company_today, start_of_day
 from salesopt.imports.pipeline import IMPORT_LOCK_ID
 from salesopt.kpis.services import recompute_after_import
 
 from . import progress
-from .grading import GradeCounts, grade_leads, policy_with
+from .grading import GradeCounts, default_deadlines, grade_leads, policy_with
 
 
 def version_in_force() -> GradingVersion | None:
@@ -64,6 +64,7 @@ def grading_draft(*, user: Any) -> GradingVersion:
     if draft is not None:
         return draft
     basis = latest_applied()
+    defaults = default_deadlines()
     number = (GradingVersion.objects.aggregate(most=Max("number"))["most"] or 0) + 1
     draft = GradingVersion.objects.create(
         number=number,
@@ -71,9 +72,10 @@ def grading_draft(*, user: Any) -> GradingVersion:
         effective_from=max(company_today(), basis.effective_from) if basis else company_today(),
         crm_grade_wins=basis.crm_grade_wins if basis else False,
         default_grade=basis.default_grade if basis else "C",
-        deadline_a_hours=basis.deadline_a_hours if basis else 2,
-        deadline_b_hours=basis.deadline_b_hours if basis else 24,
-        deadline_c_hours=basis.deadline_c_hours if basis else 72,
+        # A first version starts from the deadlines in force until now.
+        deadline_a_hours=basis.deadline_a_hours if basis else defaults["A"],
+        deadline_b_hours=basis.deadline_b_hours if basis else defaults["B"],
+        deadline_c_hours=basis.deadline_c_hours if basis else defaults["C"],
         created_by=user,
     )
     if basis is not None:
@@ -304,12 +306,9 @@ def _apply(regrade: Regrade) -> GradeCounts:
 
 
 def _months_since(day: dt.date) -> list[dt.date]:
-    months, month = [], day.replace(day=1)
-    last = company_today().replace(day=1)
-    while month <= last:
-        months.append(month)
-        month = (month + dt.timedelta(days=32)).replace(day=1)
-    return months
+    first, last = day.replace(day=1), company_today().replace(day=1)
+    count = (last.year - first.year) * 12 + last.month - first.month + 1
+    return [add_months(first, offset) for offset in range(max(count, 0))]
 
 
 def _in_choice_order(values: Iterable[str], choices: list[str]) -> list[str]:
