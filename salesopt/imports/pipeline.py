@@ -21,8 +21,10 @@ import numpy as np
 import pandas as pd
 from django.conf import settings
 from django.db import connection, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from salesopt.leads.assignment import assign_imported
 from salesopt.leads.grading import grade_leads
 
 from . import readers
@@ -110,6 +112,8 @@ def process(
                 # Graded and given deadlines in the same transaction: no lead is ever visible
                 # without the grade and the due time the lead process gives it.
                 grade_leads("changed_by_import = %s", [run_id])
+                # …and given an owner by the assignment rules when the CRM named none.
+                assign_imported(run_id, now=timezone.now())
             if before_commit is not None:
                 outcome.error_report = errors.close()
                 outcome.error_count, outcome.error_sample = errors.count, errors.sample

@@ -10,7 +10,7 @@ from django.db.models import Model, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from salesopt.core.models import ImportedRecord
+from salesopt.core.models import ImportedRecord, LeadAssignment, Notification
 from salesopt.leads.grading import grade_leads
 
 from .models import ImportRun, ImportStatus
@@ -62,10 +62,17 @@ def _remove_created(model: type[ImportedRecord], run: ImportRun) -> list[dict[st
     return skipped
 
 
+# What salesopt keeps about a lead of its own (its assignments, its notifications): deleted
+# with the lead, and no reason to keep it.
+_DERIVED = frozenset({LeadAssignment, Notification})
+
+
 def _referenced_elsewhere(model: type[Model]) -> Q:
     """Any reverse relation pointing at the record (a lead's activities, a customer's orders)."""
     condition = Q(pk__in=[])
     for relation in model._meta.related_objects:
+        if relation.related_model in _DERIVED:
+            continue
         condition |= Q(**{f"{relation.name}__isnull": False})
     return condition
 

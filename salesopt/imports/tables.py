@@ -55,6 +55,9 @@ class TableSpec:
     model: type[models.Model]
     table: str
     columns: tuple[ColumnSpec, ...]  # every canonical field but external_id
+    # Columns a blank in the file does not clear: a lead's owner, which salesopt's assignment
+    # may have given after the CRM export that had none (the CRM never learns of it).
+    kept_when_blank: frozenset[str] = frozenset()
 
     @property
     def value_columns(self) -> tuple[str, ...]:
@@ -79,7 +82,8 @@ def _table_spec(kind: RecordKind) -> TableSpec:
                 blank_default=_BLANK_DEFAULTS.get((kind, field.name)),
             )
         )
-    return TableSpec(kind, model, model._meta.db_table, tuple(columns))
+    kept = frozenset({"owner_id"}) if kind is RecordKind.LEAD else frozenset()
+    return TableSpec(kind, model, model._meta.db_table, tuple(columns), kept)
 
 
 TABLES: dict[RecordKind, TableSpec] = {kind: _table_spec(kind) for kind in MODELS}

@@ -1,5 +1,13 @@
 """The shared models layer: every phase app imports its models from here."""
 
+from .assignment import (
+    AssignmentMethod,
+    AssignmentPolicy,
+    AssignmentReason,
+    AssignmentRule,
+    LeadAssignment,
+    RepLeave,
+)
 from .base import ImportedRecord, TimeStampedModel
 from .calendar import BusinessCalendar, CalendarException
 from .crm import (
@@ -21,6 +29,7 @@ from .crm import (
     Urgency,
 )
 from .grading import GradingRule, GradingStatus, GradingVersion, Regrade, RegradeStatus
+from .notification import Notification, NotificationKind
 from .org import ProductLine, Profile, Region, Role, Team, TeamKind
 from .program import Program, ProgramStatus
 
@@ -28,6 +37,10 @@ __all__ = [
     "OPEN_LEAD_STATUSES",
     "Activity",
     "ActivityKind",
+    "AssignmentMethod",
+    "AssignmentPolicy",
+    "AssignmentReason",
+    "AssignmentRule",
     "BusinessCalendar",
     "CalendarException",
     "CompanySize",
@@ -39,8 +52,11 @@ __all__ = [
     "GradingVersion",
     "ImportedRecord",
     "Lead",
+    "LeadAssignment",
     "LeadGrade",
     "LeadStatus",
+    "Notification",
+    "NotificationKind",
     "Opportunity",
     "OpportunityStage",
     "Order",
@@ -51,6 +67,7 @@ __all__ = [
     "Region",
     "Regrade",
     "RegradeStatus",
+    "RepLeave",
     "Role",
     "SalesTarget",
     "TargetGrain",

@@ -145,6 +145,17 @@ class Lead(ImportedRecord):
         related_name="leads",
         db_index=False,  # covered by the composite index below
     )
+    # The team the assignment rules routed the lead to: whose unassigned queue it waits in
+    # while no rep of that team is free. Empty: no rule routes it (every queue shows it).
+    routed_team = models.ForeignKey(
+        "core.Team",
+        verbose_name=_("routed to team"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,  # the queues read ownerless open leads through lead_open_owner_due
+    )
     status = models.CharField(
         _("status"), max_length=16, choices=LeadStatus.choices, default=LeadStatus.NEW
     )

@@ -119,6 +119,13 @@ class Profile(TimeStampedModel):
     # An owner named in an imported file and created by it ("create unknown"): their user is
     # inactive, so no picker of active staff offers them, until an admin activates them.
     created_by_import = models.BooleanField(_("created by import"), default=False)
+    # Assignment skips a rep holding this many open leads; empty: no cap.
+    lead_capacity = models.PositiveIntegerField(
+        _("open leads at most"),
+        null=True,
+        blank=True,
+        help_text=_("Automatic assignment skips the rep at this many open leads; empty: no cap."),
+    )
 
     class Meta:
         verbose_name = _("profile")

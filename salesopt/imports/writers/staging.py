@@ -348,12 +348,20 @@ class StagingTable:
         )
 
     def _differs(self, left: str, right: str) -> str:
+        """Whether the file's row (`right`) would change the table's (`left`)."""
         columns = self.table.value_columns
+        values = [self._incoming(c, right, left) for c in columns]
         if is_postgres():
             left_row = ", ".join(f"{left}.{c}" for c in columns)
-            right_row = ", ".join(f"{right}.{c}" for c in columns)
-            return f"ROW({left_row}) IS DISTINCT FROM ROW({right_row})"
-        return "NOT (" + " AND ".join(f"{left}.{c} IS {right}.{c}" for c in columns) + ")"
+            return f"ROW({left_row}) IS DISTINCT FROM ROW({', '.join(values)})"
+        pairs = zip(columns, values, strict=True)
+        return "NOT (" + " AND ".join(f"{left}.{c} IS {value}" for c, value in pairs) + ")"
+
+    def _incoming(self, column: str, staged: str, table: str) -> str:
+        """The value the file gives `column`: its own, or the table's where a blank keeps it."""
+        if column in self.table.kept_when_blank:
+            return f"COALESCE({staged}.{column}, {table}.{column})"
+        return f"{staged}.{column}"
 
     def _json_of(self, alias: str) -> str:
         columns = [*self.table.value_columns, "updated_at", "changed_by_import"]
@@ -406,7 +414,11 @@ class StagingTable:
             return int(cursor.rowcount)
 
     def _assignments(self) -> str:
-        return ", ".join(f"{column} = r.{column}" for column in self.table.value_columns)
+        table = self.table.table
+        return ", ".join(
+            f"{column} = {self._incoming(column, 'r', table)}"
+            for column in self.table.value_columns
+        )
 
     def _insert_new(self, run_id: int | None, new_rows: int) -> int:
         columns = self.table.value_columns

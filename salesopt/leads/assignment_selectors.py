@@ -1,0 +1,153 @@
+"""Assignment reads: the rules in words, the unassigned queue, a lead's log, the reps' loads."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, F, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from salesopt.core import access
+from salesopt.core.models import (
+    OPEN_LEAD_STATUSES,
+    AssignmentMethod,
+    AssignmentReason,
+    AssignmentRule,
+    Lead,
+    LeadAssignment,
+    Profile,
+    RepLeave,
+    Role,
+)
+from salesopt.core.periods import company_today
+
+from .assignment import assignment_policy
+
+
+def routing_rule_text(rule: AssignmentRule) -> str:
+    parts = []
+    regions = [region.name for region in rule.regions.all()]
+    if regions:
+        parts.append(_("region %(values)s") % {"values": " / ".join(regions)})
+    lines = [line.name for line in rule.product_lines.all()]
+    if lines:
+        parts.append(_("product line %(values)s") % {"values": " / ".join(lines)})
+    return " · ".join(parts) if parts else _("every lead that reaches this rule")
+
+
+def routing_rules() -> list[tuple[AssignmentRule, str]]:
+    rules = AssignmentRule.objects.select_related("team").prefetch_related(
+        "regions", "product_lines"
+    )
+    return [(rule, routing_rule_text(rule)) for rule in rules.order_by("position")]
+
+
+def assignment_text(entry: LeadAssignment) -> str:
+    """Why a lead went where it did, in the reader's language."""
+    detail, team = entry.detail or {}, entry.team
+    if entry.reason == AssignmentReason.RULE:
+        method = dict(AssignmentMethod.choices).get(detail.get("method", ""), "")
+        text = _("Rule %(position)s → %(team)s, %(method)s") % {
+            "position": detail.get("rule", "?"),
+            "team": team or "—",
+            "method": method,
+        }
+        if detail.get("method") == AssignmentMethod.LEAST_LOADED:
+            text += " " + _("(load %(load)s then)") % {"load": detail.get("load", 0)}
+        return text
+    if entry.reason == AssignmentReason.NO_RULE:
+        return _("Waiting: no assignment rule routes its region and product line.")
+    if entry.reason == AssignmentReason.TEAM_FULL:
+        return _("Waiting: rule %(position)s routes it to %(team)s, whose reps are all at "
+                 "capacity or on leave.") % {"position": detail.get("rule", "?"),
+                                              "team": team or "—"}  # fmt: skip
+    if entry.reason == AssignmentReason.BREACH:
+        return _("Reassigned: still unanswered %(hours)s working hours after its deadline.") % {
+            "hours": detail.get("hours", "?")
+        }
+    by = entry.by.profile if entry.by is not None and hasattr(entry.by, "profile") else entry.by
+    return _("Assigned by hand by %(name)s.") % {"name": by or "—"}
+
+
+def lead_log(lead: Lead) -> list[tuple[LeadAssignment, str]]:
+    entries = LeadAssignment.objects.filter(lead=lead).select_related(
+        "team", "assigned_to__profile", "previous_owner__profile", "by__profile"
+    )
+    return [(entry, assignment_text(entry)) for entry in entries.order_by("-id")]
+
+
+def unassigned_leads(user: Any) -> QuerySet[Lead]:
+    """The open leads without an owner that `user` must see: every one for the company-wide
+    roles; for a team lead, those routed to their team and those no rule routes."""
+    leads = Lead.objects.filter(owner__isnull=True, status__in=OPEN_LEAD_STATUSES)
+    scope = access.scope_of(user)
+    if scope.reach == access.Reach.COMPANY:
+        pass
+    elif scope.reach == access.Reach.TEAM and scope.team is not None:
+        leads = leads.filter(Q(routed_team=scope.team) | Q(routed_team__isnull=True))
+    else:
+        return Lead.objects.none()
+    return leads.select_related("region", "product_line", "routed_team").order_by(
+        F("due_at").asc(nulls_last=True), "pk"
+    )
+
+
+def last_reasons(leads: list[Lead]) -> dict[int, str]:
+    """Each lead's latest log entry, in words."""
+    latest: dict[int, LeadAssignment] = {}
+    entries = LeadAssignment.objects.filter(lead__in=[lead.pk for lead in leads]).select_related(
+        "team", "by__profile"
+    )
+    for entry in entries.order_by("lead_id", "-id"):
+        latest.setdefault(entry.lead_id, entry)
+    return {lead_id: assignment_text(entry) for lead_id, entry in latest.items()}
+
+
+@dataclass(frozen=True)
+class RepLoad:
+    profile: Profile
+    open_leads: int
+    load: float
+    leave: RepLeave | None
+    upcoming_leaves: list[RepLeave]
+
+    @property
+    def at_capacity(self) -> bool:
+        capacity = self.profile.lead_capacity
+        return capacity is not None and self.open_leads >= capacity
+
+
+def rep_loads(user: Any, *, today: dt.date | None = None) -> list[RepLoad]:
+    """The reps `user` may see, each with open leads, weighted load and leaves."""
+    today = today or company_today()
+    weights = assignment_policy().weights
+    profiles = list(
+        access.visible_profiles(user)
+        .filter(role=Role.SALES_REP, user__is_active=True)
+        .order_by("team__name", "display_name", "user__username")
+    )
+    users = [profile.user_id for profile in profiles]
+    counts: dict[int, tuple[int, float]] = {}
+    grouped = (
+        Lead.objects.filter(owner_id__in=users, status__in=OPEN_LEAD_STATUSES)
+        .values_list("owner_id", "grade")
+        .annotate(count=Count("id"))
+        .order_by()
+    )
+    for owner_id, grade, count in grouped:
+        open_leads, load = counts.get(owner_id, (0, 0.0))
+        counts[owner_id] = (open_leads + count, load + count * weights.get(grade, weights["C"]))
+    leaves: dict[int, list[RepLeave]] = {}
+    for leave in RepLeave.objects.filter(user_id__in=users, ends_on__gte=today).order_by(
+        "starts_on"
+    ):
+        leaves.setdefault(leave.user_id, []).append(leave)
+    rows = []
+    for profile in profiles:
+        open_leads, load = counts.get(profile.user_id, (0, 0.0))
+        own = leaves.get(profile.user_id, [])
+        current = next((leave for leave in own if leave.starts_on <= today), None)
+        rows.append(RepLoad(profile, open_leads, round(load, 2), current, own))
+    return rows
