@@ -29,6 +29,7 @@ from salesopt.leads.grading import grade_leads
 
 from . import readers
 from .schema import RecordKind
+from .stage_history import record_stage_entries
 from .validation import ErrorLog, ImportPlan, RowError, RowValidator, header_of
 from .writers import WriteCounts, Writer, writer_for
 
@@ -114,6 +115,9 @@ def process(
                 grade_leads("changed_by_import = %s", [run_id])
                 # …and given an owner by the assignment rules when the CRM named none.
                 assign_imported(run_id, now=timezone.now())
+            if plan.kind is RecordKind.OPPORTUNITY and run_id is not None:
+                # The stage each changed opportunity is now in, dated (stage conversion KPIs).
+                record_stage_entries(run_id)
             if before_commit is not None:
                 outcome.error_report = errors.close()
                 outcome.error_count, outcome.error_sample = errors.count, errors.sample

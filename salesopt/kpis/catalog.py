@@ -28,9 +28,10 @@ import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import ClassVar
+from typing import ClassVar, cast
 
 from django.utils.functional import Promise
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 
@@ -111,6 +112,35 @@ COMPLAINT_DIMENSIONS = frozenset({Dimension.REGION, Dimension.TEAM, Dimension.RE
 PEOPLE_DIMENSIONS = frozenset({Dimension.TEAM, Dimension.REP})
 REGION_BY_PRODUCT_LINE: Cut = (Dimension.REGION, Dimension.PRODUCT_LINE)
 
+# The sales funnel: salesopt.core.models.OpportunityStage's values in the order a deal moves
+# through them (lost is where a deal leaves it). Reaching a stage counts as having passed every
+# stage before it.
+FUNNEL_STAGES: tuple[str, ...] = (
+    "qualification",
+    "needs_analysis",
+    "proposal",
+    "negotiation",
+    "won",
+)
+FUNNEL_STAGE_LABELS: dict[str, Promise] = {
+    "qualification": _("qualification"),
+    "needs_analysis": _("needs analysis"),
+    "proposal": _("proposal submitted"),
+    "negotiation": _("contract review"),
+    "won": _("won"),
+}
+# The stages a deal spends time in before it is won or lost.
+OPEN_FUNNEL_STAGES = FUNNEL_STAGES[:-1]
+
+
+def stage_conversion_key(stage: str) -> str:
+    """The KPI of conversion from `stage` to the next funnel stage."""
+    return f"stage_conversion_{stage}"
+
+
+def time_in_stage_key(stage: str) -> str:
+    return f"time_in_stage_{stage}"
+
 
 def cut_label(cut: Cut) -> str:
     """How a cut is stored and named: its dimensions comma-separated ('' = company-wide)."""
@@ -159,6 +189,52 @@ class Metric:
 
     def stores(self, cut: Cut) -> bool:
         return cut in self.cuts
+
+
+def _lazy(template: Promise, **names: Promise) -> Promise:
+    """`template` filled in with `names`, translated when shown."""
+    return cast(Promise, format_lazy(template, **names))
+
+
+def _stage_metrics() -> Iterator[Metric]:
+    """Stage-to-stage conversion and time in stage, one KPI per open funnel stage."""
+    for stage, following in zip(OPEN_FUNNEL_STAGES, FUNNEL_STAGES[1:], strict=True):
+        names = {"stage": FUNNEL_STAGE_LABELS[stage], "next": FUNNEL_STAGE_LABELS[following]}
+        yield Metric(
+            key=stage_conversion_key(stage),
+            label=_lazy(_("Stage conversion: {stage} → {next}"), **names),
+            definition=_lazy(
+                _(
+                    "Of the opportunities created in the period that reached {stage}, the share "
+                    "that went on to reach {next} (reaching a later stage counts as passing the "
+                    "stages before it; a lost deal stops at the stage it was lost in)."
+                ),
+                **names,
+            ),
+            unit=Unit.RATIO,
+            higher_is_better=True,
+            rollup=Rollup.RATIO,
+            dimensions=ORDER_DIMENSIONS,
+            combinations=(REGION_BY_PRODUCT_LINE,),
+        )
+        yield Metric(
+            key=time_in_stage_key(stage),
+            label=_lazy(_("Time in {stage} (mean, days)"), **names),
+            definition=_lazy(
+                _(
+                    "Mean days from an opportunity's entry into {stage} to its move on to {next} "
+                    "or its loss, over the opportunities that left {stage} in the period. Deals "
+                    "whose recorded history skips the next stage are left out: how long they "
+                    "spent in each stage is not known."
+                ),
+                **names,
+            ),
+            unit=Unit.DAYS,
+            higher_is_better=False,
+            rollup=Rollup.RATIO,
+            dimensions=ORDER_DIMENSIONS,
+            combinations=(REGION_BY_PRODUCT_LINE,),
+        )
 
 
 METRICS: dict[str, Metric] = {
@@ -357,5 +433,6 @@ METRICS: dict[str, Metric] = {
             rollup=Rollup.MEDIAN,
             dimensions=PEOPLE_DIMENSIONS,
         ),
+        *_stage_metrics(),
     )
 }

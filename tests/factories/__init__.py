@@ -10,6 +10,11 @@ from .crm import (
     SalesTargetFactory,
 )
 from .imports import ImportRunFactory
+from .milestones import (
+    MilestoneCompletionFactory,
+    MilestoneDefinitionFactory,
+    StageEntryFactory,
+)
 from .org import ProductLineFactory, ProfileFactory, RegionFactory, TeamFactory, UserFactory
 from .program import ProgramFactory
 
@@ -19,6 +24,8 @@ __all__ = [
     "CustomerFactory",
     "ImportRunFactory",
     "LeadFactory",
+    "MilestoneCompletionFactory",
+    "MilestoneDefinitionFactory",
     "OpportunityFactory",
     "OrderFactory",
     "ProductLineFactory",
@@ -26,6 +33,7 @@ __all__ = [
     "ProgramFactory",
     "RegionFactory",
     "SalesTargetFactory",
+    "StageEntryFactory",
     "TeamFactory",
     "UserFactory",
 ]

@@ -6,7 +6,8 @@ import datetime as dt
 
 import pytest
 
-from salesopt.kpis.catalog import METRICS, Dimension, Grain, Rollup, Unit
+from salesopt.core.models import OpportunityStage
+from salesopt.kpis.catalog import FUNNEL_STAGES, METRICS, Dimension, Grain, Rollup, Unit
 from salesopt.kpis.periods import parse_period, period_label, period_start, working_days
 
 SPEC_KEYS = [
@@ -35,8 +36,20 @@ REGION, PRODUCT_LINE, TEAM, REP, GRADE = (
 )
 
 
-def test_every_spec_kpi_is_declared_plus_the_mean_response_time():
-    assert sorted(METRICS) == sorted([*SPEC_KEYS, "first_response_hours_mean"])
+# Issue 13, deal milestones: conversion from each open funnel stage to the next, time in it.
+STAGE_KEYS = [
+    f"{kind}_{stage}"
+    for kind in ("stage_conversion", "time_in_stage")
+    for stage in ("qualification", "needs_analysis", "proposal", "negotiation")
+]
+
+
+def test_every_spec_kpi_is_declared_plus_the_mean_response_time_and_the_stage_kpis():
+    assert sorted(METRICS) == sorted([*SPEC_KEYS, "first_response_hours_mean", *STAGE_KEYS])
+
+
+def test_the_funnel_stages_are_the_opportunity_stages_in_order():
+    assert [*FUNNEL_STAGES, "lost"] == list(OpportunityStage.values)
 
 
 @pytest.mark.parametrize("key", sorted(METRICS))

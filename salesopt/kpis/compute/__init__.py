@@ -35,6 +35,7 @@ from .dialect import Dialect
 from .leads import compute_leads
 from .orders import compute_orders
 from .people import compute_people
+from .stages import compute_stages
 from .statements import (
     ADVISORY_LOCK_KEY,
     FIGURES_TABLE,
@@ -53,6 +54,7 @@ FAMILIES: tuple[Callable[[Context], None], ...] = (
     compute_orders,
     compute_complaints,
     compute_deals,
+    compute_stages,
     compute_people,
 )
 WHOLE_METRICS = ("ramp_up_days",)
