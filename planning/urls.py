@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import grading_views, views
+from . import assignment_views, grading_views, views
 
 app_name = "planning"
 
@@ -23,4 +23,28 @@ urlpatterns = [
     path("grading/preview/", grading_views.preview, name="grading-preview"),
     path("grading/apply/", grading_views.apply, name="grading-apply"),
     path("grading/regrade/", grading_views.regrade_progress, name="grading-regrade"),
+    path("assignment/", assignment_views.assignment, name="assignment"),
+    path("assignment/policy/", assignment_views.policy_update, name="assignment-policy"),
+    path("assignment/rules/", assignment_views.rule_save, name="assignment-rule-create"),
+    path("assignment/rules/<int:pk>/", assignment_views.rule_save, name="assignment-rule-update"),
+    path(
+        "assignment/rules/<int:pk>/delete/",
+        assignment_views.rule_delete,
+        name="assignment-rule-delete",
+    ),
+    path(
+        "assignment/rules/<int:pk>/move/", assignment_views.rule_move, name="assignment-rule-move"
+    ),
+    path(
+        "assignment/reps/<int:pk>/capacity/",
+        assignment_views.capacity_set,
+        name="assignment-capacity",
+    ),
+    path("assignment/reps/<int:pk>/leave/", assignment_views.leave_add, name="assignment-leave"),
+    path(
+        "assignment/leaves/<int:pk>/delete/",
+        assignment_views.leave_delete,
+        name="assignment-leave-delete",
+    ),
+    path("assignment/queue/", assignment_views.queue_assign, name="assignment-queue"),
 ]

@@ -21,6 +21,7 @@ urlpatterns = [
     path("plan/", include("planning.urls")),
     path("execution/", include("execution.urls")),
     path("evaluation/", include("evaluation.urls")),
+    path("leads/", include("salesopt.leads.urls")),
     path("imports/", include("salesopt.imports.urls")),
     path("api/", include("salesopt.api.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),

@@ -31,10 +31,11 @@ from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
 from diagnosis.models import DiagnosisRow, DiagnosisTeamMember, Finding, Interview
 from planning.models import Goal, Measure
-from salesopt.core.models import GradingRule, Lead, Role
+from salesopt.core.models import AssignmentRule, GradingRule, Lead, Profile, RepLeave, Role
 from salesopt.imports import services as import_services
 from salesopt.imports.models import ImportRun
 from salesopt.kpis.models import KpiSnapshot
+from salesopt.leads import assignment_services
 from salesopt.leads import services as grading_services
 from tests.diagnosis.factories import (
     DiagnosisRowFactory,
@@ -79,6 +80,15 @@ PK_MODELS = {
     **dict.fromkeys(
         [f"planning:grading-rule-{view}" for view in ("update", "delete", "move")], GradingRule
     ),
+    **dict.fromkeys(
+        [f"planning:assignment-rule-{view}" for view in ("update", "delete", "move")],
+        AssignmentRule,
+    ),
+    "planning:assignment-capacity": Profile,
+    "planning:assignment-leave": Profile,
+    "planning:assignment-leave-delete": RepLeave,
+    "leads:lead": Lead,
+    "leads:lead-assign": Lead,
 }
 # Values of the other parameters, besides ids: the ones a page knows and one it does not.
 VALUES = {
@@ -109,6 +119,12 @@ QUERIES = {
         for name in ("api:plan", "api:plan-goals", "api:plan-measures")
     },
     "admin:core_lead_changelist": ["?q=%00&o=99&p=abc"],
+    "leads:queue": [
+        "?view=unassigned&grade=A&overdue=1",
+        "?view=breaches&owner=nobody",
+        "?view=planet&grade=%00",
+    ],
+    "planning:assignment": ["?edit=987654", "?edit=abc"],
 }
 
 
@@ -180,7 +196,7 @@ def anonymous():
 
 
 @pytest.fixture
-def company(program, admin_user, manager, rep, south, tmp_path, settings, frozen_today):
+def company(program, admin_user, manager, rep, team_lead, south, tmp_path, settings, frozen_today):
     """A little of everything a page can show: records and their KPIs, the diagnosis, an import
     from the command line (no user) and one uploaded by an admin, a periodic task."""
     settings.MEDIA_ROOT = str(tmp_path / "media")
@@ -206,6 +222,9 @@ def company(program, admin_user, manager, rep, south, tmp_path, settings, frozen
     measure.pilot_reps.set([rep])
     draft = grading_services.grading_draft(user=manager)
     grading_services.grading_rule_save(version=draft, grade="A", industries=["=1+1", "制造业"])
+    assignment_services.assignment_rule_save(user=manager, team=rep.profile.team, regions=[south])
+    RepLeave.objects.create(user=rep, starts_on=frozen_today, ends_on=frozen_today)
+    LeadFactory(region=None, owner=None, name="<script>alert(1)</script>")  # unassigned
     export = tmp_path / "leads.csv"
     export.write_text(
         "Lead ID,Name,Company,Lead Source,Lead Status,Created Date,Region\n"

@@ -28,4 +28,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "user_role": access.role_of(request.user),
         "user_can_import": access.can_import(request.user),
         "user_can_read_diagnosis": access.can_view_diagnosis(request.user),
+        "user_has_lead_queue": access.scope_of(request.user).reach != access.Reach.NOTHING,
     }

@@ -151,3 +151,135 @@ def rep_loads(user: Any, *, today: dt.date | None = None) -> list[RepLoad]:
         current = next((leave for leave in own if leave.starts_on <= today), None)
         rows.append(RepLoad(profile, open_leads, round(load, 2), current, own))
     return rows
+
+
+class QueueView:
+    MINE = "mine"
+    TEAM = "team"
+    BREACHES = "breaches"
+    UNASSIGNED = "unassigned"
+
+
+def queue_views(user: Any) -> list[str]:
+    """The queues `user` has: a rep their own; a team lead and the company-wide roles also the
+    team's (every team's), its breaches and the unassigned leads."""
+    reach = access.scope_of(user).reach
+    if reach == access.Reach.OWN:
+        return [QueueView.MINE]
+    if reach in (access.Reach.TEAM, access.Reach.COMPANY):
+        return [QueueView.TEAM, QueueView.BREACHES, QueueView.UNASSIGNED]
+    return []
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    lead: Lead
+    breach: str
+    time_left: str  # "2 h 05 min left", "3 h 10 min overdue", "answered late"
+    urgent: bool  # overdue, or due within the reminder's lead time
+    reason: str = ""
+
+
+def _duration(delta: dt.timedelta) -> str:
+    minutes = int(abs(delta.total_seconds()) // 60)
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    if days:
+        return _("%(days)s d %(hours)s h") % {"days": days, "hours": hours}
+    return _("%(hours)s h %(minutes)02d min") % {"hours": hours, "minutes": minutes}
+
+
+def time_left(lead: Lead, now: dt.datetime) -> str:
+    from .selectors import Breach, breach_of
+
+    state = breach_of(lead, now)
+    if state == Breach.NO_DEADLINE:
+        return _("no deadline")
+    if state == Breach.ON_TIME:
+        return _("answered on time")
+    if state == Breach.LATE:
+        return _("answered late")
+    assert lead.due_at is not None
+    if state == Breach.OVERDUE:
+        return _("%(time)s overdue") % {"time": _duration(now - lead.due_at)}
+    return _("%(time)s left") % {"time": _duration(lead.due_at - now)}
+
+
+def queue_rows(
+    *,
+    user: Any,
+    view: str,
+    now: dt.datetime,
+    grade: str | None = None,
+    owner: str | None = None,
+    overdue_only: bool = False,
+    limit: int = 200,
+) -> tuple[list[QueueRow], int]:
+    """The open leads of a queue, soonest due first (overdue at the top, however old), and
+    how many there are in all. Closed leads leave the queue; unanswered ones never do."""
+    from .selectors import Breach, breach_of
+
+    if view not in queue_views(user):
+        return [], 0
+    if view == QueueView.UNASSIGNED:
+        leads = unassigned_leads(user)
+    else:
+        leads = access.visible_leads(user).filter(status__in=OPEN_LEAD_STATUSES)
+        if view == QueueView.MINE:
+            leads = leads.filter(owner=user)
+        else:
+            leads = leads.filter(owner__isnull=False)
+        if view == QueueView.BREACHES:
+            leads = leads.filter(first_response_at__isnull=True, due_at__lt=now)
+        leads = leads.select_related("owner__profile", "region", "product_line").order_by(
+            F("due_at").asc(nulls_last=True), "pk"
+        )
+    if grade in ("A", "B", "C"):
+        leads = leads.filter(grade=grade)
+    elif grade == "none":
+        leads = leads.filter(grade="")
+    if owner and view in (QueueView.TEAM, QueueView.BREACHES):
+        leads = leads.filter(owner__username=owner)
+    if overdue_only:
+        leads = leads.filter(first_response_at__isnull=True, due_at__lt=now)
+    total = leads.count()
+    page = list(leads[:limit])
+    reasons = last_reasons(page) if view == QueueView.UNASSIGNED else {}
+    soon = dt.timedelta(hours=assignment_policy().remind_before_hours)
+    rows = []
+    for lead in page:
+        state = breach_of(lead, now)
+        urgent = state == Breach.OVERDUE or (
+            state == Breach.OPEN and lead.due_at is not None and lead.due_at - now <= soon
+        )
+        rows.append(QueueRow(lead, state, time_left(lead, now), urgent, reasons.get(lead.pk, "")))
+    return rows, total
+
+
+def assignable_reps(user: Any, lead: Lead) -> list[Profile]:
+    """The reps `user` may give `lead` to."""
+    from .assignment_services import can_assign
+
+    reps = (
+        access.visible_profiles(user)
+        .filter(role=Role.SALES_REP, user__is_active=True, team__isnull=False)
+        .order_by("team__name", "display_name")
+    )
+    return [rep for rep in reps if can_assign(user, lead, rep) and rep.user_id != lead.owner_id]
+
+
+def lead_for(user: Any, pk: int) -> Lead | None:
+    """The lead if `user` may see it: their scope's, or one in their unassigned queue."""
+    visible = access.visible_leads(user).filter(pk=pk) | unassigned_leads(user).filter(pk=pk)
+    return (
+        visible.select_related(
+            "owner__profile",
+            "region",
+            "product_line",
+            "routed_team",
+            "grade_rule__version",
+            "grading_version",
+        )
+        .prefetch_related("grade_rule__regions", "grade_rule__product_lines")
+        .first()
+    )

@@ -16,7 +16,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from salesopt.core.models import (
     AssignmentMethod,
     AssignmentPolicy,
-    AssignmentReason,
     Lead,
     LeadAssignment,
     LeadStatus,
@@ -194,9 +193,7 @@ def test_a_failed_assignment_leaves_every_lead_and_the_log_as_they_were(org, mon
 
 
 @pytest.mark.django_db(transaction=True)
-def test_imported_leads_without_owner_are_assigned_and_a_reimport_keeps_the_owner(
-    org, tmp_path
-):
+def test_imported_leads_without_owner_are_assigned_and_a_reimport_keeps_the_owner(org, tmp_path):
     method(AssignmentMethod.ROUND_ROBIN)
     path = tmp_path / "leads.csv"
     path.write_text(
@@ -254,13 +251,25 @@ def test_setup_is_refused_to_those_who_do_not_run_it_and_bad_values_say_why(org)
     with pytest.raises(PermissionDenied):
         services.rep_capacity_set(user=org["east_lead"], profile=org["ann"].profile, capacity=3)
     with pytest.raises(ValidationError, match="ends on or after"):
-        services.rep_leave_add(user=org["south_lead"], profile=org["ann"].profile,
-                               starts_on=dt.date(2026, 11, 20), ends_on=dt.date(2026, 11, 19))
-    services.rep_leave_add(user=org["south_lead"], profile=org["ann"].profile,
-                           starts_on=dt.date(2026, 11, 20), ends_on=dt.date(2026, 11, 27))
+        services.rep_leave_add(
+            user=org["south_lead"],
+            profile=org["ann"].profile,
+            starts_on=dt.date(2026, 11, 20),
+            ends_on=dt.date(2026, 11, 19),
+        )
+    services.rep_leave_add(
+        user=org["south_lead"],
+        profile=org["ann"].profile,
+        starts_on=dt.date(2026, 11, 20),
+        ends_on=dt.date(2026, 11, 27),
+    )
     with pytest.raises(ValidationError, match="already has a leave"):
-        services.rep_leave_add(user=org["manager"], profile=org["ann"].profile,
-                               starts_on=dt.date(2026, 11, 27), ends_on=dt.date(2026, 11, 30))
+        services.rep_leave_add(
+            user=org["manager"],
+            profile=org["ann"].profile,
+            starts_on=dt.date(2026, 11, 27),
+            ends_on=dt.date(2026, 11, 30),
+        )
     empty = TeamFactory(name="空组")
     with pytest.raises(ValidationError, match="has no active rep"):
         services.assignment_rule_save(user=org["manager"], team=empty)

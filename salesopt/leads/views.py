@@ -1,0 +1,108 @@
+"""The lead queues ("My leads", the team's, its breaches, the unassigned) and a lead's page.
+
+The queue refreshes itself every minute (htmx), so the time left counts down while it is open.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from salesopt.core import access
+from salesopt.core.http import HtmxHttpRequest
+from salesopt.core.models import LeadGrade
+
+from . import assignment_selectors as selectors
+from . import assignment_services as services
+from .selectors import breach_of, grade_reason
+
+PAGE = "leads/queue.html"
+
+
+@require_GET
+def queue(request: HtmxHttpRequest) -> HttpResponse:
+    views = selectors.queue_views(request.user)
+    if not views:
+        return render(request, "planning/forbidden.html", status=403)
+    view = request.GET.get("view", views[0])
+    if view not in views:
+        view = views[0]
+    grade = request.GET.get("grade", "")
+    owner = request.GET.get("owner", "")
+    overdue_only = request.GET.get("overdue") == "1"
+    now = timezone.now()
+    rows, total = selectors.queue_rows(
+        user=request.user, view=view, now=now, grade=grade or None, owner=owner or None,
+        overdue_only=overdue_only,
+    )  # fmt: skip
+    context = {
+        "views": views,
+        "view": view,
+        "rows": rows,
+        "total": total,
+        "grade": grade,
+        "owner": owner,
+        "overdue_only": overdue_only,
+        "grades": [*LeadGrade.choices, ("none", _("ungraded"))],
+        "owners": (
+            access.visible_profiles(request.user).filter(role="sales_rep").order_by("display_name")
+            if view in (selectors.QueueView.TEAM, selectors.QueueView.BREACHES)
+            else []
+        ),
+        "now": now,
+    }
+    if request.htmx and request.htmx.target == "queue-rows":
+        return HttpResponse(render_to_string(f"{PAGE}#queue-rows", context, request))
+    return render(request, PAGE, context)
+
+
+@require_GET
+def lead_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    lead = selectors.lead_for(request.user, pk)
+    if lead is None:
+        raise Http404
+    now = timezone.now()
+    return render(
+        request,
+        "leads/lead.html",
+        {
+            "lead": lead,
+            "grade_reason": grade_reason(lead),
+            "breach": breach_of(lead, now),
+            "time_left": selectors.time_left(lead, now),
+            "log": selectors.lead_log(lead),
+            "reps": selectors.assignable_reps(request.user, lead),
+        },
+    )
+
+
+@require_POST
+def lead_assign(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    lead = selectors.lead_for(request.user, pk)
+    if lead is None:
+        raise Http404
+    rep_id = request.POST.get("rep", "")
+    if not rep_id.isdigit():
+        messages.error(request, _("Choose the rep to give this lead to."))
+        return redirect("leads:lead", pk=lead.pk)
+    to = get_object_or_404(access.visible_profiles(request.user), pk=int(rep_id))
+    try:
+        services.lead_assign_by_hand(user=request.user, lead=lead, to=to)
+    except PermissionDenied:
+        messages.error(request, _("You may not give this lead to %(rep)s.") % {"rep": to})
+    except ValidationError as problem:
+        for message in problem.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("The lead is now %(rep)s's.") % {"rep": to})
+    back = request.POST.get("next", "")
+    if back.startswith(reverse("leads:queue")):
+        return redirect(back)
+    return redirect("leads:lead", pk=lead.pk)
