@@ -30,7 +30,7 @@ BACKFILL = (
     """
     INSERT INTO planning_stageentry (opportunity_id, stage, entered_at, after_gap, origin)
     SELECT o.id, 'qualification', o.created_in_crm_at, %s, 'backfill'
-    FROM core_opportunity AS o
+    FROM core_opportunity AS o WHERE 1 = 1
     ON CONFLICT (opportunity_id, stage) DO NOTHING
     """,
 )

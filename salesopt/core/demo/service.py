@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from django.db import transaction
+from django.utils import timezone
 
 from salesopt.core.models import (
     Activity,
@@ -42,6 +43,7 @@ from .frames import row_count
 from .leads import generate_leads, known_leads
 from .organisation import DEMO_PASSWORD, ensure_organisation, ensure_program
 from .people import Staff, plan_staff
+from .stage_history import seed_stage_history
 from .targets import RevenueTally, monthly_targets
 from .timeline import Timeline
 from .write import Lookups, check_foreign_keys_per_statement, upsert
@@ -128,6 +130,8 @@ def seed_demo_company(
     _seed_leads(run, lead_total)
     # The CRM's grades become the grades in force, each lead with its deadline on the calendar.
     grade_leads("source = %s", [SOURCE])
+    # Every demo deal's stages dated, for stage conversion and time in stage.
+    seed_stage_history(source=SOURCE, now=timezone.now())
     targets = monthly_targets(run.rng(TARGET_STREAM), tally, staff, timeline)
     upsert(tables.TARGETS, targets, run.lookups)
     program = ensure_program(timeline, organisation)
