@@ -83,8 +83,9 @@ run: $(INSTALLED) ## Migrate, seed the demo company once, serve on 127.0.0.1:POR
 	$(MANAGE) compute_kpis
 	$(MANAGE) seed_demo_plan
 	@echo
-	@echo "Serving on http://$(HOST):$(PORT)/ with a background worker  (Ctrl-C to stop)"
-	@$(VENV)/bin/celery -A salesopt worker --pool=solo --loglevel=WARNING & worker=$$!; \
+	@echo "Serving on http://$(HOST):$(PORT)/ with a background worker and its scheduler  (Ctrl-C to stop)"
+	@$(VENV)/bin/celery -A salesopt worker --beat --pool=solo --loglevel=WARNING \
+		--scheduler django_celery_beat.schedulers:DatabaseScheduler & worker=$$!; \
 		trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
 		$(MANAGE) runserver $(HOST):$(PORT)
 

@@ -58,8 +58,9 @@ def worker(environment: dict[str, str], log: Path) -> Iterator[None]:
     """The worker `make run` starts (same command)."""
     with log.open("w") as output:
         process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "salesopt", "worker", "--pool=solo",
-             "--loglevel=INFO"],
+            [sys.executable, "-m", "celery", "-A", "salesopt", "worker", "--beat",
+             "--pool=solo", "--loglevel=INFO",
+             "--scheduler", "django_celery_beat.schedulers:DatabaseScheduler"],
             cwd=REPO_ROOT, env=environment, stdout=output, stderr=subprocess.STDOUT,
         )  # fmt: skip
         try:

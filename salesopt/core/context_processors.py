@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 from django.http import HttpRequest
 
 from . import access
+from .models import Notification
 from .programs import current_program
 from .selectors import programs_for_switcher
 
@@ -29,4 +30,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "user_can_import": access.can_import(request.user),
         "user_can_read_diagnosis": access.can_view_diagnosis(request.user),
         "user_has_lead_queue": access.scope_of(request.user).reach != access.Reach.NOTHING,
+        "unread_notifications": _once(
+            lambda: Notification.objects.filter(user=request.user, read_at__isnull=True).count()
+        ),
     }

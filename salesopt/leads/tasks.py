@@ -5,6 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from . import services
+from .reminders import remind
 
 
 @shared_task(acks_late=True)
@@ -12,3 +13,9 @@ def regrade_task(regrade_id: int) -> dict[str, object]:
     """Apply a grading draft to the open leads; safe to deliver twice."""
     regrade = services.regrade_run(regrade_id=regrade_id)
     return {"regrade": regrade.pk, "status": regrade.status, "changed": regrade.changed}
+
+
+@shared_task(acks_late=True)
+def remind_task() -> dict[str, int]:
+    """The beat job: reminders, breach notices, reassignments; safe to run twice at once."""
+    return remind().__dict__

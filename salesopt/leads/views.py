@@ -17,10 +17,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from salesopt.core import access
 from salesopt.core.http import HtmxHttpRequest
-from salesopt.core.models import LeadGrade
+from salesopt.core.models import LeadGrade, Notification
 
 from . import assignment_selectors as selectors
 from . import assignment_services as services
+from .reminders import notification_text
 from .selectors import breach_of, grade_reason
 
 PAGE = "leads/queue.html"
@@ -106,3 +107,38 @@ def lead_assign(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     if back.startswith(reverse("leads:queue")):
         return redirect(back)
     return redirect("leads:lead", pk=lead.pk)
+
+
+def _unread(request: HtmxHttpRequest) -> int:
+    return Notification.objects.filter(user=request.user, read_at__isnull=True).count()
+
+
+@require_GET
+def bell(request: HtmxHttpRequest) -> HttpResponse:
+    """The bell's count, polled by the top bar."""
+    return render(request, "leads/bell.html", {"unread_notifications": _unread(request)})
+
+
+@require_GET
+def notifications(request: HtmxHttpRequest) -> HttpResponse:
+    latest = list(
+        Notification.objects.filter(user=request.user)
+        .select_related("lead")
+        .order_by("-created_at", "-id")[:100]
+    )
+    return render(
+        request,
+        "leads/notifications.html",
+        {
+            "notifications": [(item, notification_text(item)) for item in latest],
+            "unread": _unread(request),
+        },
+    )
+
+
+@require_POST
+def notifications_read(request: HtmxHttpRequest) -> HttpResponse:
+    Notification.objects.filter(user=request.user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+    return redirect("leads:notifications")

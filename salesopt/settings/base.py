@@ -280,6 +280,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "salesopt.kpis.tasks.recompute_kpis_task",
         "schedule": crontab(hour=19, minute=30),
     },
+    # Every five minutes: remind owners of leads nearing their deadline, tell owners and team
+    # leads of missed ones, reassign per the assignment policy (salesopt.leads.reminders).
+    "remind-lead-deadlines": {
+        "task": "salesopt.leads.tasks.remind_task",
+        "schedule": 5 * 60,
+    },
     # Every night at 03:10 (company time is irrelevant here): drop expired login sessions so the
     # session table does not grow without bound.
     "purge-expired-sessions-nightly": {
@@ -287,6 +293,17 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60 * 60 * 24,
     },
 }
+
+# Deadlines missed within these days are notified (and may be reassigned); older misses are in
+# the breach list already, and a first run on years of history must not mail thousands.
+SALESOPT_NOTIFY_MISSED_WITHIN_DAYS = env.int("SALESOPT_NOTIFY_MISSED_WITHIN_DAYS", default=3)
+
+# E-mail: printed to the console unless EMAIL_URL names a server, e.g.
+# smtp+tls://user:password@smtp.example.com:587 (see README, "E-mail").
+EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+vars().update(EMAIL_CONFIG)  # EMAIL_BACKEND, EMAIL_HOST, EMAIL_PORT, EMAIL_USE_TLS, …
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="salesopt <salesopt@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Import progress is written to the cache (outside the import's transaction) and read by the
 # polling page: it must be shared by the worker and the web processes, hence Redis when set.

@@ -166,3 +166,26 @@ def test_the_assignment_page_is_set_by_the_manager_and_read_by_the_team_lead(
 
     client.force_login(rep)
     assert client.get(reverse("planning:assignment")).status_code == 403
+
+
+def test_the_bell_counts_unread_notifications_and_the_page_marks_them_read(
+    client, frozen_today, rep, other_rep
+):
+    from salesopt.core.models import Notification
+
+    mine = lead(rep, due_in_hours=0.2, name="快到期")
+    Notification.objects.create(
+        user=rep, kind="due_soon", key="k1", lead=mine, created_at=timezone.now(),
+        detail={"lead": "快到期", "due_at": mine.due_at.isoformat()},
+    )  # fmt: skip
+    Notification.objects.create(user=other_rep, kind="due_soon", key="k2",
+                                created_at=timezone.now(), detail={"lead": "别人的"})  # fmt: skip
+    client.force_login(rep)
+
+    bell = client.get(reverse("leads:bell")).content.decode()
+    assert 'class="bell-count">1<' in bell and "1 unread notification" in bell
+    page = client.get(reverse("leads:notifications")).content.decode()
+    assert "Lead 快到期 is due at" in page and "别人的" not in page
+    client.post(reverse("leads:notifications-read"))
+    assert "bell-count" not in client.get(reverse("leads:bell")).content.decode()
+    assert Notification.objects.get(key="k2").read_at is None
