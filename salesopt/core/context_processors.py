@@ -31,6 +31,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "user_can_read_diagnosis": access.can_view_diagnosis(request.user),
         "user_has_lead_queue": access.scope_of(request.user).reach != access.Reach.NOTHING,
         "unread_notifications": _once(
-            lambda: Notification.objects.filter(user=request.user, read_at__isnull=True).count()
+            lambda: Notification.objects.filter(
+                user_id=request.user.pk, read_at__isnull=True
+            ).count()
         ),
     }

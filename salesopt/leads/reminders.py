@@ -20,6 +20,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from django.conf import settings
 from django.core.mail import send_mail
@@ -134,7 +135,7 @@ def _reassign_breached(overdue: list[tuple[Any, ...]], *, now: dt.datetime, poli
         return 0
     calendar = company_calendar()
     starts = pd.DatetimeIndex([row[2] for row in overdue])
-    limits = calendar.due_many(starts, [hours] * len(overdue))
+    limits = calendar.due_many(starts, np.full(len(overdue), float(hours)))
     late = [row for row, limit in zip(overdue, limits, strict=True) if limit <= now]
     already = set(
         LeadAssignment.objects.filter(
