@@ -110,7 +110,9 @@ def lead_assign(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 
 def _unread(request: HtmxHttpRequest) -> int:
-    return Notification.objects.filter(user_id=request.user.pk, read_at__isnull=True).count()
+    return Notification.objects.filter(
+        user_id=int(request.user.pk or 0), read_at__isnull=True
+    ).count()
 
 
 @require_GET
@@ -122,7 +124,7 @@ def bell(request: HtmxHttpRequest) -> HttpResponse:
 @require_GET
 def notifications(request: HtmxHttpRequest) -> HttpResponse:
     latest = list(
-        Notification.objects.filter(user_id=request.user.pk)
+        Notification.objects.filter(user_id=int(request.user.pk or 0))
         .select_related("lead")
         .order_by("-created_at", "-id")[:100]
     )
@@ -138,7 +140,7 @@ def notifications(request: HtmxHttpRequest) -> HttpResponse:
 
 @require_POST
 def notifications_read(request: HtmxHttpRequest) -> HttpResponse:
-    Notification.objects.filter(user_id=request.user.pk, read_at__isnull=True).update(
+    Notification.objects.filter(user_id=int(request.user.pk or 0), read_at__isnull=True).update(
         read_at=timezone.now()
     )
     return redirect("leads:notifications")
