@@ -32,7 +32,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "user_has_lead_queue": access.scope_of(request.user).reach != access.Reach.NOTHING,
         "unread_notifications": _once(
             lambda: Notification.objects.filter(
-                user_id=request.user.pk, read_at__isnull=True
+                user_id=int(request.user.pk or 0), read_at__isnull=True
             ).count()
         ),
     }
