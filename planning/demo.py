@@ -16,20 +16,31 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from diagnosis import selectors as diagnosis_selectors
 from diagnosis import services as diagnosis_services
 from salesopt.core.models import (
+    AssignmentMethod,
+    AssignmentRule,
     CompanySize,
     GradingVersion,
+    Lead,
     ProductLine,
+    Profile,
     Program,
     Region,
+    RepLeave,
+    Role,
     Team,
     Urgency,
 )
 from salesopt.core.periods import Quarter, add_months, company_today
+from salesopt.leads import assignment_services
 from salesopt.leads import services as grading_services
+from salesopt.leads.assignment import assign_leads
+from salesopt.leads.grading import grade_leads
+from salesopt.leads.reminders import remind
 
 from . import services
 from .goals import GoalScope
@@ -118,6 +129,7 @@ def seed_demo_plan(*, program: Program) -> DemoPlan:
         [response, conversion], "workload_concentration",
     )  # fmt: skip
     _seed_grading(manager, starts)
+    _seed_assignment(manager)
     return _summary(program, created=True)
 
 
@@ -143,6 +155,59 @@ def _seed_grading(manager: Any, starts: dt.date) -> None:
         grading_services.grading_rule_save(version=draft, grade=grade, **conditions)
     regrade = grading_services.grading_version_apply(version=draft, user=manager)
     grading_services.regrade_run(regrade_id=regrade.pk)
+
+
+# Today's inflow the demo shows the lead process on: (name, company, region, product line, size,
+# urgency). The last has no region (a trade-show card): no rule routes it, so it waits.
+TODAYS_LEADS = (
+    ("周婷", "佛山精工智能制造有限公司", "华南", "智能门锁", CompanySize.ENTERPRISE, Urgency.HIGH),
+    ("陈刚", "深圳前海金融服务有限公司", "华南", "智能门锁", CompanySize.MEDIUM, Urgency.MEDIUM),
+    ("孙磊", "杭州云启科技有限公司", "华东", "云服务", CompanySize.LARGE, Urgency.HIGH),
+    ("何静", "展会名片（未填地区）", None, "智能门锁", CompanySize.SMALL, Urgency.LOW),
+)
+
+
+def _seed_assignment(manager: Any) -> None:
+    """The tool measure's automatic assignment: the solution lines to their national teams,
+    every other lead to its region's team, least-loaded inside a team; one 华南 rep on leave
+    and one capped. Today's few new leads are assigned (one waits: it has no region), and the
+    reminder job runs once, so the queues and the bell have something to show."""
+    if AssignmentRule.objects.exists():
+        return
+    assignment_services.assignment_policy_update(
+        user=manager, enabled=True, method=AssignmentMethod.LEAST_LOADED, weight_a=3,
+        weight_b=2, weight_c=1, remind_before_hours=0.5, reassign_after_hours=None,
+    )  # fmt: skip
+    teams = list(Team.objects.select_related("region", "product_line").order_by("name"))
+    for team in teams:
+        if team.product_line is not None:
+            lines = [team.product_line]
+            assignment_services.assignment_rule_save(user=manager, team=team, product_lines=lines)
+    for team in teams:
+        if team.region is not None:
+            regions = [team.region]
+            assignment_services.assignment_rule_save(user=manager, team=team, regions=regions)
+    pilot_reps = list(
+        Profile.objects.filter(team__name=PILOT_TEAM, role=Role.SALES_REP).order_by("user_id")
+    )
+    today = company_today()
+    if len(pilot_reps) >= 2:
+        RepLeave.objects.create(user=pilot_reps[0].user, starts_on=today,
+                                ends_on=today + dt.timedelta(days=4), note="年假")  # fmt: skip
+        Profile.objects.filter(pk=pilot_reps[1].pk).update(lead_capacity=400)
+    now = timezone.now()
+    region_named = {region.name: region for region in Region.objects.all()}
+    line_named = {line.name: line for line in ProductLine.objects.all()}
+    for number, (name, company, region, line, size, urgency) in enumerate(TODAYS_LEADS):
+        Lead.objects.create(
+            source="demo", external_id=f"today-{number}", name=name, company_name=company,
+            region=region_named.get(region or ""), product_line=line_named.get(line), company_size=size,
+            urgency=urgency, created_in_crm_at=now - dt.timedelta(minutes=20 * (number + 1)),
+        )  # fmt: skip
+    todays = ("source = %s AND external_id LIKE %s", ["demo", "today-%"])
+    grade_leads(*todays)
+    assign_leads(*todays, now=now)
+    remind(now=now)
 
 
 def _summary(program: Program, *, created: bool) -> DemoPlan:

@@ -112,3 +112,20 @@ def test_the_demo_grades_from_the_execution_start_and_the_pilot_answers_faster(d
     assert _breach_share(before) > 0.3
     assert _breach_share(after) < _breach_share(before) / 2
     assert plan_of(demo_plan)["lead_policy"]["version"] == 1
+
+
+def test_the_demo_assigns_todays_leads_and_one_waits_for_an_owner(demo_plan):
+    from salesopt.core.models import AssignmentRule, Lead, RepLeave, Team
+    from salesopt.leads.assignment_selectors import lead_log, unassigned_leads
+
+    assert AssignmentRule.objects.count() == Team.objects.count()
+    todays = {lead.name: lead for lead in Lead.objects.filter(external_id__startswith="today-")}
+    assert todays["孙磊"].owner.profile.team.name == "云服务产品组"  # the product line's team
+    assert todays["周婷"].owner.profile.team.name == "华南区域组"
+    on_leave = RepLeave.objects.get().user
+    assert on_leave not in {lead.owner for lead in todays.values()}
+    waiting = todays["何静"]
+    assert waiting.owner is None
+    pilot_lead = Team.objects.get(name="华南区域组").lead
+    assert waiting in unassigned_leads(pilot_lead)
+    assert lead_log(waiting)[0][1].startswith("Waiting: no assignment rule")
