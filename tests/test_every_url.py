@@ -31,11 +31,19 @@ from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
 from diagnosis.models import DiagnosisRow, DiagnosisTeamMember, Finding, Interview
 from planning.models import Goal, Measure
-from salesopt.core.models import AssignmentRule, GradingRule, Lead, Profile, RepLeave, Role
+from salesopt.core.models import (
+    AssignmentRule,
+    FollowUpStandard,
+    GradingRule,
+    Lead,
+    Profile,
+    RepLeave,
+    Role,
+)
 from salesopt.imports import services as import_services
 from salesopt.imports.models import ImportRun
 from salesopt.kpis.models import KpiSnapshot
-from salesopt.leads import assignment_services
+from salesopt.leads import assignment_services, followup
 from salesopt.leads import services as grading_services
 from tests.diagnosis.factories import (
     DiagnosisRowFactory,
@@ -89,6 +97,9 @@ PK_MODELS = {
     "planning:assignment-leave-delete": RepLeave,
     "leads:lead": Lead,
     "leads:lead-assign": Lead,
+    "leads:checklist-tick": Lead,
+    "planning:follow-up-update": FollowUpStandard,
+    "planning:follow-up-delete": FollowUpStandard,
 }
 # Values of the other parameters, besides ids: the ones a page knows and one it does not.
 VALUES = {
@@ -225,6 +236,9 @@ def company(program, admin_user, manager, rep, team_lead, south, tmp_path, setti
     assignment_services.assignment_rule_save(user=manager, team=rep.profile.team, regions=[south])
     RepLeave.objects.create(user=rep, starts_on=frozen_today, ends_on=frozen_today)
     LeadFactory(region=None, owner=None, name="<script>alert(1)</script>")  # unassigned
+    FollowUpStandard.objects.create(text="=1+1 记录三大需求", cadence="first_contact",
+                                    effective_from=dt.date(2020, 1, 1))  # fmt: skip
+    followup.items_refresh()
     export = tmp_path / "leads.csv"
     export.write_text(
         "Lead ID,Name,Company,Lead Source,Lead Status,Created Date,Region\n"

@@ -10,7 +10,7 @@ from django.db.models import Model, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from salesopt.core.models import ImportedRecord, LeadAssignment, Notification
+from salesopt.core.models import FollowUpItem, ImportedRecord, LeadAssignment, Notification
 from salesopt.leads.grading import grade_leads
 
 from .models import ImportRun, ImportStatus
@@ -62,9 +62,9 @@ def _remove_created(model: type[ImportedRecord], run: ImportRun) -> list[dict[st
     return skipped
 
 
-# What salesopt keeps about a lead of its own (its assignments, its notifications): deleted
+# What salesopt keeps about a lead of its own (assignments, notifications, checklist): deleted
 # with the lead, and no reason to keep it.
-_DERIVED = frozenset({LeadAssignment, Notification})
+_DERIVED = frozenset({FollowUpItem, LeadAssignment, Notification})
 
 
 def _referenced_elsewhere(model: type[Model]) -> Q:

@@ -433,6 +433,20 @@ METRICS: dict[str, Metric] = {
             rollup=Rollup.MEDIAN,
             dimensions=PEOPLE_DIMENSIONS,
         ),
+        Metric(
+            key="follow_up_compliance",
+            label=_("Follow-up standard compliance"),
+            definition=_(
+                "Follow-up checklist items due in the period (the grade's standards: at first "
+                "contact by the response deadline, weekly by the standard's weekday) that were "
+                "done by their due time, ticked by the rep or met by a CRM activity that week, "
+                "divided by the items due in the period whose due time has passed."
+            ),
+            unit=Unit.RATIO,
+            higher_is_better=True,
+            rollup=Rollup.RATIO,
+            dimensions=LEAD_DIMENSIONS,
+        ),
         *_stage_metrics(),
     )
 }

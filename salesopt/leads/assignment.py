@@ -353,8 +353,9 @@ def _log(entries: list[_Entry], *, now: dt.datetime, by: Any, import_run: int | 
     columns = (
         "lead_id, at, team_id, assigned_to_id, previous_owner_id, reason, detail, by_id, import_run"
     )
+    at = connection.ops.adapt_datetimefield_value(now)  # UTC text on SQLite, as the ORM
     rows = [
-        (e.lead_id, now, e.team_id, e.assigned_to, e.previous_owner, str(e.reason),
+        (e.lead_id, at, e.team_id, e.assigned_to, e.previous_owner, str(e.reason),
          json.dumps(e.detail), by_id, import_run)
         for e in entries
     ]  # fmt: skip

@@ -283,3 +283,27 @@ def lead_for(user: Any, pk: int) -> Lead | None:
         .prefetch_related("grade_rule__regions", "grade_rule__product_lines")
         .first()
     )
+
+
+@dataclass(frozen=True)
+class ChecklistRow:
+    item: Any  # FollowUpItem
+    state: str  # "done", "late" (done after its due time), "overdue", "open"
+
+
+def checklist(lead: Lead, *, now: dt.datetime) -> list[ChecklistRow]:
+    """The lead's follow-up items, the soonest due first; each with where it stands."""
+    from salesopt.core.models import FollowUpItem
+
+    rows = []
+    for item in (
+        FollowUpItem.objects.filter(lead=lead)
+        .select_related("standard", "done_by__profile")
+        .order_by("due_at", "pk")
+    ):
+        if item.done_at is not None:
+            state = "done" if item.done_at <= item.due_at else "late"
+        else:
+            state = "overdue" if item.due_at < now else "open"
+        rows.append(ChecklistRow(item, state))
+    return rows

@@ -179,7 +179,8 @@ def _insert(notices: list[_Notice], *, now: dt.datetime) -> dict[str, int]:
             params: list[Any] = []
             for notice in batch:
                 params += [notice.user_id, str(notice.kind), notice.key, notice.lead_id,
-                           json.dumps(notice.detail), now]  # fmt: skip
+                           json.dumps(notice.detail),
+                           connection.ops.adapt_datetimefield_value(now)]  # fmt: skip
             insert = (
                 "INSERT INTO core_notification (user_id, kind, key, lead_id, detail, created_at) "  # noqa: S608
                 f"VALUES {values} ON CONFLICT (user_id, key) DO NOTHING RETURNING kind"

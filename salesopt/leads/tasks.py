@@ -5,6 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from . import services
+from .followup import items_refresh
 from .reminders import remind
 
 
@@ -17,5 +18,7 @@ def regrade_task(regrade_id: int) -> dict[str, object]:
 
 @shared_task(acks_late=True)
 def remind_task() -> dict[str, int]:
-    """The beat job: reminders, breach notices, reassignments; safe to run twice at once."""
-    return remind().__dict__
+    """The beat job: checklists, reminders, breach notices, reassignments; safe to run twice
+    at once."""
+    added = items_refresh()
+    return {**remind().__dict__, "checklist_items": added}

@@ -17,10 +17,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from salesopt.core import access
 from salesopt.core.http import HtmxHttpRequest
-from salesopt.core.models import LeadGrade, Notification
+from salesopt.core.models import FollowUpItem, LeadGrade, Notification
 
 from . import assignment_selectors as selectors
 from . import assignment_services as services
+from . import followup
 from .reminders import notification_text
 from .selectors import breach_of, grade_reason
 
@@ -80,8 +81,27 @@ def lead_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             "time_left": selectors.time_left(lead, now),
             "log": selectors.lead_log(lead),
             "reps": selectors.assignable_reps(request.user, lead),
+            "checklist": selectors.checklist(lead, now=now),
+            "can_tick": followup.can_tick(request.user, lead),
         },
     )
+
+
+@require_POST
+def checklist_tick(request: HtmxHttpRequest, pk: int, item: int) -> HttpResponse:
+    lead = selectors.lead_for(request.user, pk)
+    if lead is None:
+        raise Http404
+    entry = get_object_or_404(FollowUpItem.objects.select_related("lead"), pk=item, lead=lead)
+    done = request.POST.get("done") == "1"
+    try:
+        followup.item_tick(
+            user=request.user, item=entry, done=done, note=request.POST.get("note", "")
+        )
+    except ValidationError as problem:
+        for message in problem.messages:
+            messages.error(request, message)
+    return redirect(reverse("leads:lead", args=[lead.pk]) + "#checklist")
 
 
 @require_POST

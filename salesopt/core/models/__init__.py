@@ -28,6 +28,7 @@ from .crm import (
     TargetGrain,
     Urgency,
 )
+from .followup import FollowUpCadence, FollowUpItem, FollowUpStandard
 from .grading import GradingRule, GradingStatus, GradingVersion, Regrade, RegradeStatus
 from .notification import Notification, NotificationKind
 from .org import ProductLine, Profile, Region, Role, Team, TeamKind
@@ -47,6 +48,9 @@ __all__ = [
     "Complaint",
     "ComplaintKind",
     "Customer",
+    "FollowUpCadence",
+    "FollowUpItem",
+    "FollowUpStandard",
     "GradingRule",
     "GradingStatus",
     "GradingVersion",

@@ -31,6 +31,7 @@ from ..models import DIMENSION_COLUMNS
 from . import windows
 from .complaints import compute_complaints
 from .deals import compute_deals
+from .followup import compute_follow_up
 from .dialect import Dialect
 from .leads import compute_leads
 from .orders import compute_orders
@@ -55,6 +56,7 @@ FAMILIES: tuple[Callable[[Context], None], ...] = (
     compute_complaints,
     compute_deals,
     compute_stages,
+    compute_follow_up,
     compute_people,
 )
 WHOLE_METRICS = ("ramp_up_days",)
