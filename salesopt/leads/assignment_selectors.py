@@ -307,3 +307,60 @@ def checklist(lead: Lead, *, now: dt.datetime) -> list[ChecklistRow]:
             state = "overdue" if item.due_at < now else "open"
         rows.append(ChecklistRow(item, state))
     return rows
+
+
+@dataclass(frozen=True)
+class ComplianceRow:
+    name: str
+    graded: int  # leads with a response deadline, created in the window
+    breached: int
+    response_compliance: float | None  # share answered by the deadline
+    follow_up_compliance: float | None
+    follow_up_due: int
+
+
+COMPLIANCE_CUTS = ("region", "team", "rep")
+
+
+def sla_compliance(
+    *, user: Any, by: str, first_month: dt.date, last_month: dt.date
+) -> list[ComplianceRow]:
+    """Response-deadline and follow-up compliance over whole months, one row per region, team
+    or rep the reader may see, read through the KPI reader (one definition: sla_breach_rate
+    and follow_up_compliance)."""
+    from salesopt.kpis.selectors import KpiQueryError, kpi_window
+
+    team = access.team_of(user)
+    reps_of_team = (
+        team.name
+        if by == "rep" and access.scope_of(user).reach == access.Reach.TEAM and team
+        else None
+    )
+
+    def read(metric: str) -> dict[str, Any]:
+        try:
+            series = kpi_window(
+                user=user, metric=metric, period_from=first_month, period_to=last_month,
+                by=by, reps_of_team=reps_of_team,
+            )  # fmt: skip
+        except KpiQueryError:
+            return {}
+        return {point.dims.get(by, ""): point for point in series.rows}
+
+    breaches, follow_ups = read("sla_breach_rate"), read("follow_up_compliance")
+    rows = []
+    for name in sorted(set(breaches) | set(follow_ups)):
+        breach, follow_up = breaches.get(name), follow_ups.get(name)
+        graded = int(breach.denominator or 0) if breach else 0
+        breached = int(breach.numerator or 0) if breach else 0
+        rows.append(
+            ComplianceRow(
+                name=name,
+                graded=graded,
+                breached=breached,
+                response_compliance=(1 - breached / graded) if graded else None,
+                follow_up_compliance=follow_up.value if follow_up else None,
+                follow_up_due=int(follow_up.denominator or 0) if follow_up else 0,
+            )
+        )
+    return rows

@@ -18,6 +18,8 @@ from django.views.decorators.http import require_GET, require_POST
 from salesopt.core import access
 from salesopt.core.http import HtmxHttpRequest
 from salesopt.core.models import FollowUpItem, LeadGrade, Notification
+from salesopt.core.periods import add_months, company_today
+from salesopt.kpis.periods import parse_period
 
 from . import assignment_selectors as selectors
 from . import assignment_services as services
@@ -164,3 +166,33 @@ def notifications_read(request: HtmxHttpRequest) -> HttpResponse:
         read_at=timezone.now()
     )
     return redirect("leads:notifications")
+
+
+@require_GET
+def compliance(request: HtmxHttpRequest) -> HttpResponse:
+    """Response-deadline and follow-up compliance per region, team or rep, over whole months
+    (the last three by default)."""
+    if access.scope_of(request.user).reach == access.Reach.NOTHING:
+        return render(request, "planning/forbidden.html", status=403)
+    by = request.GET.get("by", "team")
+    if by not in selectors.COMPLIANCE_CUTS:
+        by = "team"
+    this_month = company_today().replace(day=1)
+    first, last = add_months(this_month, -2), this_month
+    problem = ""
+    try:
+        if request.GET.get("from"):
+            first = parse_period(request.GET["from"]).start
+        if request.GET.get("to"):
+            last = parse_period(request.GET["to"]).start
+    except ValueError:
+        problem = _("Months are written YYYY-MM, e.g. 2026-09.")
+    if last < first:
+        first, last = last, first
+    rows = selectors.sla_compliance(user=request.user, by=by, first_month=first, last_month=last)
+    return render(
+        request,
+        "leads/compliance.html",
+        {"rows": rows, "by": by, "cuts": selectors.COMPLIANCE_CUTS, "first": first,
+         "last": last, "problem": problem},
+    )  # fmt: skip

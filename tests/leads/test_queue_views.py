@@ -189,3 +189,36 @@ def test_the_bell_counts_unread_notifications_and_the_page_marks_them_read(
     client.post(reverse("leads:notifications-read"))
     assert "bell-count" not in client.get(reverse("leads:bell")).content.decode()
     assert Notification.objects.get(key="k2").read_at is None
+
+
+def test_compliance_per_team_and_rep_reads_the_deadlines_in_the_readers_scope(
+    client, frozen_today, manager, team_lead, rep, other_rep, south
+):
+    """Three A leads of rep in October (due 2 working hours after creation): one answered in
+    1 h, one in 5 h (missed), one never (missed); other_rep one answered in time. The team:
+    4 leads, 2 missed → 50% in time; rep 1 of 3 → 33%; other_rep 100%."""
+    from salesopt.kpis.services import kpis_recompute
+    from tests.kpis.conftest import local
+
+    created = local(2026, 10, 13, 9)
+    for owner, hours in ((rep, 1), (rep, 5), (rep, None), (other_rep, 1)):
+        made = LeadFactory(owner=owner, crm_grade="A", region=south, created_in_crm_at=created)
+        if hours is not None:
+            Lead.objects.filter(pk=made.pk).update(
+                first_response_at=created + dt.timedelta(hours=hours)
+            )
+    kpis_recompute(period_from="2026-10", period_to="2026-10")
+    url = reverse("leads:compliance") + "?from=2026-10&to=2026-10"
+
+    client.force_login(manager)
+    team = client.get(url + "&by=team").content.decode()
+    assert "华南一组" in team and "<td>4</td>" in team and "50%" in team
+    client.force_login(team_lead)
+    reps = client.get(url + "&by=rep").content.decode()
+    assert "rep.south" in reps and "33%" in reps and "100%" in reps
+    client.force_login(rep)
+    own = client.get(url + "&by=rep").content.decode()
+    assert "33%" in own and "rep.south2" not in own
+    assert "No figures" in client.get(url + "&by=team").content.decode()
+    bad = client.get(reverse("leads:compliance") + "?from=2026-13").content.decode()
+    assert "Months are written YYYY-MM" in bad
