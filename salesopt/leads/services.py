@@ -14,7 +14,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Max
+from django.db.models import Max, Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,6 +24,7 @@ from salesopt.core.models import (
     GradingRule,
     GradingStatus,
     GradingVersion,
+    Lead,
     ProductLine,
     Region,
     Regrade,
@@ -325,3 +326,22 @@ def _in_choice_order(values: Iterable[str], choices: list[str]) -> list[str]:
 def _cleaned(values: Iterable[str]) -> list[str]:
     """Distinct, trimmed, non-empty, in the order given."""
     return list(dict.fromkeys(value.strip() for value in values if value and value.strip()))
+
+
+def deadlines_refresh() -> GradeCounts:
+    """The due times of every open lead again, after the working calendar changed (its hours,
+    weekdays or exceptions); the breach rates of their months are recomputed."""
+    statuses = ", ".join(["%s"] * len(OPEN_LEAD_STATUSES))
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK_ID])
+        counts = grade_leads(
+            f"status IN ({statuses})", [str(status) for status in OPEN_LEAD_STATUSES]
+        )
+        first = Lead.objects.filter(status__in=OPEN_LEAD_STATUSES).aggregate(
+            first=Min("created_in_crm_at")
+        )["first"]
+        if counts.written and first is not None:
+            recompute_after_import(months=_months_since(first.date()))
+    return counts

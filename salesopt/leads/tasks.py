@@ -22,3 +22,10 @@ def remind_task() -> dict[str, int]:
     at once."""
     added = items_refresh()
     return {**remind().__dict__, "checklist_items": added}
+
+
+@shared_task(acks_late=True)
+def refresh_deadlines_task() -> dict[str, int]:
+    """The open leads' due times after a change of the working calendar; idempotent."""
+    counts = services.deadlines_refresh()
+    return {"leads": counts.leads, "written": counts.written}

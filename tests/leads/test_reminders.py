@@ -148,3 +148,27 @@ def test_two_workers_running_the_job_at_once_send_each_notification_once(team):
     assert sum(result.due_soon for result in results) == 5
     assert sum(result.emailed for result in results) == 7
     assert len(mail.outbox) == 7
+
+
+def test_a_change_of_the_working_calendar_moves_the_open_leads_deadlines(
+    team, django_capture_on_commit_callbacks
+):
+    """An A lead created Friday 2026-11-20 17:00 is due Monday 10:00 (2 working hours). The
+    company makes Monday the 23rd a day off: it is due Tuesday 10:00 instead. An answered
+    lead's deadline moves too only while it is open; a lost one stays."""
+    from salesopt.core.models import CalendarException
+
+    open_lead = LeadFactory(owner=team["ann"], crm_grade="A",
+                            created_in_crm_at=local(2026, 11, 20, 17))  # fmt: skip
+    lost = LeadFactory(owner=team["ann"], crm_grade="A", status="lost",
+                       created_in_crm_at=local(2026, 11, 20, 17))  # fmt: skip
+    assert open_lead.due_at == local(2026, 11, 23, 10)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        CalendarException.objects.create(day=dt.date(2026, 11, 23), is_working_day=False,
+                                         note="公司团建")  # fmt: skip
+
+    open_lead.refresh_from_db()
+    lost.refresh_from_db()
+    assert open_lead.due_at == local(2026, 11, 24, 10)
+    assert lost.due_at == local(2026, 11, 23, 10)
