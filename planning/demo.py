@@ -24,6 +24,8 @@ from salesopt.core.models import (
     AssignmentMethod,
     AssignmentRule,
     CompanySize,
+    FollowUpCadence,
+    FollowUpStandard,
     GradingVersion,
     Lead,
     ProductLine,
@@ -36,7 +38,8 @@ from salesopt.core.models import (
     Urgency,
 )
 from salesopt.core.periods import Quarter, add_months, company_today
-from salesopt.leads import assignment_services
+from salesopt.kpis.services import recompute_after_import
+from salesopt.leads import assignment_services, followup
 from salesopt.leads import services as grading_services
 from salesopt.leads.assignment import assign_leads
 from salesopt.leads.grading import grade_leads
@@ -130,6 +133,7 @@ def seed_demo_plan(*, program: Program) -> DemoPlan:
     )  # fmt: skip
     _seed_grading(manager, starts)
     _seed_assignment(manager)
+    _seed_follow_up(manager, starts)
     return _summary(program, created=True)
 
 
@@ -201,13 +205,42 @@ def _seed_assignment(manager: Any) -> None:
     for number, (name, company, region, line, size, urgency) in enumerate(TODAYS_LEADS):
         Lead.objects.create(
             source="demo", external_id=f"today-{number}", name=name, company_name=company,
-            region=region_named.get(region or ""), product_line=line_named.get(line), company_size=size,
-            urgency=urgency, created_in_crm_at=now - dt.timedelta(minutes=20 * (number + 1)),
+            region=region_named.get(region or ""), product_line=line_named.get(line),
+            company_size=size, urgency=urgency,
+            created_in_crm_at=now - dt.timedelta(minutes=20 * (number + 1)),
         )  # fmt: skip
     todays = ("source = %s AND external_id LIKE %s", ["demo", "today-%"])
     grade_leads(*todays)
     assign_leads(*todays, now=now)
     remind(now=now)
+
+
+def _seed_follow_up(manager: Any, starts: dt.date) -> None:
+    """The process measure's follow-up standards from the execution start: at first contact an
+    A lead's three core needs, and a follow-up record every Friday for every open lead. The
+    weeks since are written out, met by the demo's activities where it has them, and their
+    months' KPIs recomputed."""
+    if FollowUpStandard.objects.exists():
+        return
+    for grade, text, cadence in (
+        (
+            "A",
+            "首次联系时记录客户三大核心需求（预算、时间、决策人）",
+            FollowUpCadence.FIRST_CONTACT,
+        ),
+        ("", "每周五前写一条跟进记录", FollowUpCadence.WEEKLY),
+    ):
+        followup.standard_save(user=manager, grade=grade, text=text, cadence=cadence,
+                               weekday=5, effective_from=starts)  # fmt: skip
+    followup.weekly_items_backfill(first=starts, last=company_today())
+    followup.items_refresh()
+    months = [add_months(starts.replace(day=1), n) for n in range(_months_between(starts) + 1)]
+    recompute_after_import(months=months)
+
+
+def _months_between(first: dt.date) -> int:
+    today = company_today()
+    return max((today.year - first.year) * 12 + today.month - first.month, 0)
 
 
 def _summary(program: Program, *, created: bool) -> DemoPlan:

@@ -129,3 +129,20 @@ def test_the_demo_assigns_todays_leads_and_one_waits_for_an_owner(demo_plan):
     pilot_lead = Team.objects.get(name="华南区域组").lead
     assert waiting in unassigned_leads(pilot_lead)
     assert lead_log(waiting)[0][1].startswith("Waiting: no assignment rule")
+
+
+def test_the_demo_keeps_follow_up_standards_and_measures_their_compliance(demo_plan):
+    from salesopt.core.models import FollowUpItem, FollowUpStandard
+    from salesopt.kpis.models import KpiSnapshot
+    from salesopt.kpis.services import kpis_recompute
+
+    assert FollowUpStandard.objects.count() == 2
+    items = FollowUpItem.objects.filter(due_at__date__gte=demo_plan.execution_start)
+    assert items.filter(met_by="activity").exists()
+    assert items.filter(done_at__isnull=True).exists()  # some reps skip their Friday record
+    kpis_recompute(period_from=demo_plan.execution_start, period_to=demo_plan.execution_start)
+    share = KpiSnapshot.objects.get(
+        metric="follow_up_compliance", grain="month", cut="",
+        period_start=demo_plan.execution_start.replace(day=1),
+    ).value  # fmt: skip
+    assert 0 < share < 1
