@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import assignment_views, grading_views, views
+from . import assignment_views, followup_views, grading_views, views
 
 app_name = "planning"
 
@@ -47,4 +47,14 @@ urlpatterns = [
         name="assignment-leave-delete",
     ),
     path("assignment/queue/", assignment_views.queue_assign, name="assignment-queue"),
+    path("follow-up/", followup_views.follow_up, name="follow-up"),
+    path("follow-up/standards/", followup_views.standard_save, name="follow-up-create"),
+    path(
+        "follow-up/standards/<int:pk>/", followup_views.standard_save, name="follow-up-update"
+    ),
+    path(
+        "follow-up/standards/<int:pk>/delete/",
+        followup_views.standard_delete,
+        name="follow-up-delete",
+    ),
 ]
