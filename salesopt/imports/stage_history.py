@@ -10,7 +10,8 @@ opportunity records the stage it is now in, once (the first entry into a stage i
   unknown, and so is how long it spent in each.
 
 The stage history lives in the planning app's table (written here in SQL, as the writers write
-core's tables: the import layer does not import the phase apps).
+core's tables: the import layer does not import the phase apps); its per-deal summary is then
+refreshed for the same opportunities (salesopt.core.stage_history).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from django.db import connection
 from django.utils import timezone
 
 from salesopt.core.models import OpportunityStage
+from salesopt.core.stage_history import refresh_progress
 
 STAGE_ENTRY_TABLE = "planning_stageentry"
 ORIGIN = "import"
@@ -57,3 +59,4 @@ def record_stage_entries(run_id: int, *, now: dt.datetime | None = None) -> None
         # The current stage first: `after_gap` asks whether any entry existed before this run.
         cursor.execute(_CURRENT_STAGE, [moment, run_id])
         cursor.execute(_FIRST_STAGE, [False, run_id])
+    refresh_progress("o.changed_by_import = %s", [run_id])

@@ -24,7 +24,9 @@ def test_every_demo_deal_has_a_history_in_stage_order_up_to_where_it_is():
     ):
         histories[opportunity].append((stage, entered))
     now = timezone.now()
-    deals = Opportunity.objects.filter(source="demo").only("stage", "created_in_crm_at", "closed_at")
+    deals = Opportunity.objects.filter(source="demo").only(
+        "stage", "created_in_crm_at", "closed_at"
+    )
 
     assert len(histories) == deals.count() > 100
     for deal in deals:

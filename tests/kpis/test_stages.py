@@ -31,11 +31,11 @@ Time in stage, by the month a deal left the stage (to the next stage, or lost):
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
 import pytest
 
 from salesopt.core.models import OpportunityStage
+from salesopt.core.stage_history import refresh_progress
 from salesopt.kpis.selectors import kpi_series, kpi_window
 from tests.factories import OpportunityFactory, StageEntryFactory
 
@@ -64,6 +64,8 @@ def deal(owner, region, stage, history, gaps=()):
             entered_at=local(2026, month, day),
             after_gap=entered in gaps,
         )
+    # As every writer of the history does (imports, the demo, the back-fill).
+    refresh_progress("o.id = %s", [opportunity.pk])
     return opportunity
 
 
@@ -117,7 +119,7 @@ def test_time_in_stage_is_the_mean_by_the_month_a_deal_left_it(deals, rep):
     assert figure("time_in_stage_proposal", "month", OCT) == (10.0, 20, 2)
     assert figure("time_in_stage_negotiation", "month", NOV) == (10.0, 20, 2)
     # October has exits from other stages but none from contract review: no value ("—").
-    assert figure("time_in_stage_negotiation", "month", OCT) == (None, Decimal(0), Decimal(0))
+    assert figure("time_in_stage_negotiation", "month", OCT) == (None, 0, 0)
     assert value_of("time_in_stage_negotiation", "quarter", Q4) == 10.0
 
 

@@ -16,6 +16,8 @@ import datetime as dt
 
 from django.db import connection
 
+from ..stage_history import refresh_progress
+
 STAGE_ENTRY_TABLE = "planning_stageentry"
 # stage, place in the funnel, a prime that spreads its shift over the deals.
 _MOVES = (("needs_analysis", 2, 7), ("proposal", 3, 11), ("negotiation", 4, 13))
@@ -56,6 +58,7 @@ def seed_stage_history(*, source: str, now: dt.datetime) -> int:
                 [False, *([moment] * entered.count("%s") if index == 0 else []), source],
             )
             added += max(cursor.rowcount, 0)
+    refresh_progress("o.source = %s", [source])
     return added
 
 
