@@ -11,6 +11,8 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect
 
+from .periods import company_zone
+
 
 class HtmxLoginRedirectMiddleware:
     """An htmx request whose session expired gets a full-page redirect to the login page.
@@ -94,3 +96,15 @@ class SessionTimeoutMiddleware:
             return
         logout(request)
         messages.info(request, reason + " " + _("Please log in again."))
+
+
+class CompanyTimeZoneMiddleware:
+    """Pages show times in the company's zone (deadlines, reviews, imports), as its people
+    read a clock; the database keeps UTC."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        with timezone.override(company_zone()):
+            return self.get_response(request)

@@ -73,9 +73,10 @@ def standard_delete(*, user: Any, standard: FollowUpStandard) -> None:
 
 
 def week_due(day: dt.date, weekday: int) -> dt.datetime:
-    """The end of `weekday` (1 Monday … 7 Sunday) in the week of `day`, company time."""
+    """The last second of `weekday` (1 Monday … 7 Sunday) in the week of `day`, company time
+    (shown as 23:59 of that day)."""
     monday = day - dt.timedelta(days=day.isoweekday() - 1)
-    return start_of_day(monday + dt.timedelta(days=weekday))
+    return start_of_day(monday + dt.timedelta(days=weekday)) - dt.timedelta(seconds=1)
 
 
 @transaction.atomic
@@ -95,7 +96,7 @@ def weekly_items_backfill(*, first: dt.date, last: dt.date) -> int:
     added = 0
     for standard in FollowUpStandard.objects.filter(active=True, cadence=FollowUpCadence.WEEKLY):
         due = week_due(max(first, standard.effective_from), standard.weekday)
-        while due.astimezone(company_zone()).date() <= last + dt.timedelta(days=1):
+        while due.astimezone(company_zone()).date() <= last:
             added += _weekly_items(standard, due, open_now=False)
             due += WEEK
     _met_by_activities()

@@ -59,7 +59,8 @@ def test_a_weekly_standard_is_due_by_the_end_of_its_weekday_and_an_activity_meet
 
     items = {item.lead_id: item for item in FollowUpItem.objects.all()}
     assert set(items) == {open_lead.pk, quiet.pk}
-    assert items[open_lead.pk].due_at == local(2026, 11, 21, 0)  # the end of Friday the 20th
+    # The end of Friday the 20th.
+    assert items[open_lead.pk].due_at == local(2026, 11, 20, 23, 59) + dt.timedelta(seconds=59)
     assert (items[open_lead.pk].met_by, items[open_lead.pk].done_at) == (
         "activity", local(2026, 11, 18, 15),
     )  # fmt: skip
@@ -107,7 +108,7 @@ def test_compliance_is_items_done_by_their_due_time_over_items_due(frozen_today,
     ActivityFactory(lead=met, rep=rep, occurred_at=local(2026, 11, 5, 10))
     ActivityFactory(lead=met, rep=rep, occurred_at=local(2026, 11, 12, 10))
     followup.weekly_items_backfill(first=dt.date(2026, 11, 1), last=dt.date(2026, 11, 22))
-    early = FollowUpItem.objects.get(lead=missed, due_at=local(2026, 11, 21, 0))
+    early = FollowUpItem.objects.get(lead=missed, due_at__date=dt.date(2026, 11, 20))
     followup.item_tick(user=other_rep, item=early, done=True, now=local(2026, 11, 15, 9))
 
     kpis_recompute(period_from="2026-11", period_to="2026-11")
