@@ -49,9 +49,7 @@ urlpatterns = [
     path("assignment/queue/", assignment_views.queue_assign, name="assignment-queue"),
     path("follow-up/", followup_views.follow_up, name="follow-up"),
     path("follow-up/standards/", followup_views.standard_save, name="follow-up-create"),
-    path(
-        "follow-up/standards/<int:pk>/", followup_views.standard_save, name="follow-up-update"
-    ),
+    path("follow-up/standards/<int:pk>/", followup_views.standard_save, name="follow-up-update"),
     path(
         "follow-up/standards/<int:pk>/delete/",
         followup_views.standard_delete,
