@@ -47,6 +47,7 @@ from salesopt.leads.reminders import remind
 
 from . import services
 from .goals import GoalScope
+from .milestone_demo import seed_demo_milestones
 from .models import Goal, Measure, MeasureLine, TargetKind
 
 PILOT_TEAM, CONTROL_TEAM = "华南区域组", "华东区域组"
@@ -134,6 +135,7 @@ def seed_demo_plan(*, program: Program) -> DemoPlan:
     _seed_grading(manager, starts)
     _seed_assignment(manager)
     _seed_follow_up(manager, starts)
+    seed_demo_milestones(now=timezone.now())
     return _summary(program, created=True)
 
 

@@ -1,6 +1,13 @@
 from django.urls import path
 
-from . import assignment_views, followup_views, grading_views, views
+from . import (
+    assignment_views,
+    followup_views,
+    funnel_views,
+    grading_views,
+    milestone_views,
+    views,
+)
 
 app_name = "planning"
 
@@ -55,4 +62,23 @@ urlpatterns = [
         followup_views.standard_delete,
         name="follow-up-delete",
     ),
+    # Deal milestones and the funnel (issue 13, §9).
+    path("milestones/", milestone_views.milestone_list, name="milestone-list"),
+    path("milestones/new/", milestone_views.milestone_create, name="milestone-create"),
+    path("milestones/<int:pk>/", milestone_views.milestone_update, name="milestone-update"),
+    path("milestones/<int:pk>/move/", milestone_views.milestone_move, name="milestone-move"),
+    path("milestones/<int:pk>/retire/", milestone_views.milestone_retire, name="milestone-retire"),
+    path("deals/", milestone_views.deal_list, name="deal-list"),
+    path("deals/<int:pk>/", milestone_views.deal_detail, name="deal-detail"),
+    path(
+        "deals/<int:pk>/milestones/<int:milestone_pk>/done/",
+        milestone_views.milestone_done,
+        name="milestone-done",
+    ),
+    path(
+        "deals/<int:pk>/milestones/<int:milestone_pk>/file/",
+        milestone_views.deliverable_file,
+        name="milestone-file",
+    ),
+    path("funnel/", funnel_views.funnel, name="funnel"),
 ]

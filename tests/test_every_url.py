@@ -30,16 +30,18 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
 from diagnosis.models import DiagnosisRow, DiagnosisTeamMember, Finding, Interview
-from planning.models import Goal, Measure
+from planning.models import Goal, Measure, MilestoneDefinition
 from salesopt.core.models import (
     AssignmentRule,
     FollowUpStandard,
     GradingRule,
     Lead,
+    Opportunity,
     Profile,
     RepLeave,
     Role,
 )
+from salesopt.core.stage_history import refresh_progress
 from salesopt.imports import services as import_services
 from salesopt.imports.models import ImportRun
 from salesopt.kpis.models import KpiSnapshot
@@ -53,8 +55,11 @@ from tests.diagnosis.factories import (
 )
 from tests.factories import (
     LeadFactory,
+    MilestoneCompletionFactory,
+    OpportunityFactory,
     OrderFactory,
     SalesTargetFactory,
+    StageEntryFactory,
     UserFactory,
 )
 
@@ -100,6 +105,15 @@ PK_MODELS = {
     "leads:checklist-tick": Lead,
     "planning:follow-up-update": FollowUpStandard,
     "planning:follow-up-delete": FollowUpStandard,
+    **dict.fromkeys(
+        [f"planning:milestone-{view}" for view in ("update", "move", "retire")],
+        MilestoneDefinition,
+    ),
+    # (a milestone_pk is filled with the deal's ids too: a milestone it does not know)
+    **dict.fromkeys(
+        ["planning:deal-detail", "planning:milestone-done", "planning:milestone-file"],
+        Opportunity,
+    ),
 }
 # Values of the other parameters, besides ids: the ones a page knows and one it does not.
 VALUES = {
@@ -136,6 +150,11 @@ QUERIES = {
         "?view=planet&grade=%00",
     ],
     "planning:assignment": ["?edit=987654", "?edit=abc"],
+    "planning:deal-list": ["?late=1&closed=1&page=abc", "?page=999"],
+    "planning:funnel": [
+        "?period_from=2026-13&period_to=x&region=abc",
+        "?period_from=2026-01&period_to=2026-06&team=987654&product_line=%00",
+    ],
 }
 
 
@@ -214,6 +233,11 @@ def company(program, admin_user, manager, rep, team_lead, south, tmp_path, setti
     lead = LeadFactory(region=south, owner=rep, name='=HYPERLINK("http://x","y")\x07')
     OrderFactory(region=south, amount=Decimal("50000"))
     SalesTargetFactory(region=south, amount=Decimal("100000"))
+    deal = OpportunityFactory(owner=rep, region=south, name="<b>=1+1</b>", stage="proposal")
+    StageEntryFactory(opportunity=deal, stage="qualification")
+    refresh_progress("1 = 1")
+    MilestoneCompletionFactory(opportunity=deal, milestone=MilestoneDefinition.objects.first(),
+                               link="https://x.example.com/?a=<b>")  # fmt: skip
     call_command("compute_kpis", verbosity=0)
     DiagnosisRowFactory(program=program, description="响应慢\x07", root_cause="=1+1")
     FindingFactory(program=program, evidence={"median_hours": 52.5})

@@ -228,3 +228,31 @@ def visible_programs(user: AnyUser) -> QuerySet[Program]:
     if role_of(user) is None:
         return Program.objects.none()
     return Program.objects.all()
+
+
+# Deal milestones: who marks one done. A milestone's owner role says whose job it is; the
+# people above that role on the deal's side may do it too (a rep's proposal can be filed by
+# their team lead or the manager), never those below, and executives read only.
+_MILESTONE_RANK: dict[str, int] = {
+    Role.SALES_REP: 1,
+    Role.TEAM_LEAD: 2,
+    Role.SALES_MANAGER: 3,
+    Role.ADMIN: 4,
+}
+
+
+def can_read_deals(user: AnyUser) -> bool:
+    """Every role reads the deal pages, within the opportunities it sees."""
+    return role_of(user) is not None
+
+
+def can_complete_milestone(user: AnyUser, opportunity: Opportunity, owner_role: str) -> bool:
+    """Whether `user` may mark a milestone owned by `owner_role` done on `opportunity`.
+
+    The opportunity must be within the user's reach (the rep's own, the team lead's team's);
+    callers fetch it through `visible_opportunities` first, and this checks it again.
+    """
+    rank = _MILESTONE_RANK.get(role_of(user) or "", 0)
+    if rank == 0 or rank < _MILESTONE_RANK.get(owner_role, 0):
+        return False
+    return visible_opportunities(user).filter(pk=opportunity.pk).exists()

@@ -298,6 +298,10 @@ CELERY_BEAT_SCHEDULE = {
 # Deadlines missed within these days are notified (and may be reassigned); older misses are in
 # the breach list already, and a first run on years of history must not mail thousands.
 SALESOPT_NOTIFY_MISSED_WITHIN_DAYS = env.int("SALESOPT_NOTIFY_MISSED_WITHIN_DAYS", default=3)
+# A deal milestone's file deliverable is refused above this size (planning.milestone_services).
+SALESOPT_MILESTONE_FILE_MAX_BYTES = env.int(
+    "SALESOPT_MILESTONE_FILE_MAX_BYTES", default=10 * 1024 * 1024
+)
 
 # E-mail: printed to the console unless EMAIL_URL names a server, e.g.
 # smtp+tls://user:password@smtp.example.com:587 (see README, "E-mail").

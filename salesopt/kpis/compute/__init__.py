@@ -31,8 +31,8 @@ from ..models import DIMENSION_COLUMNS
 from . import windows
 from .complaints import compute_complaints
 from .deals import compute_deals
-from .followup import compute_follow_up
 from .dialect import Dialect
+from .followup import compute_follow_up
 from .leads import compute_leads
 from .orders import compute_orders
 from .people import compute_people
