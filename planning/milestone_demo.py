@@ -15,6 +15,7 @@ from django.db import connection
 
 from salesopt.core.demo.catalog import SOURCE
 
+from .milestone_services import milestones_ensure_defaults
 from .models import MilestoneCompletion, MilestoneDefinition, StageEntry
 
 # The stage a default milestone is done on entering.
@@ -28,6 +29,7 @@ LINK_PREFIX = "https://crm.example.com/opportunities/"
 
 def seed_demo_milestones(*, now: dt.datetime) -> int:
     """Write the demo deals' milestone records; returns how many were added."""
+    milestones_ensure_defaults()
     completions = MilestoneCompletion._meta.db_table
     milestones = MilestoneDefinition._meta.db_table
     entries = StageEntry._meta.db_table

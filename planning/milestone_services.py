@@ -57,6 +57,30 @@ DELIVERABLE_TYPES = {
 }
 
 
+# The list a company starts with (migration 0003 writes the same): key, name, owner role,
+# deliverable, due in days after the opportunity's creation.
+DEFAULT_MILESTONES = (
+    ("proposal_submitted", "Proposal submitted", Role.SALES_REP, DeliverableKind.FILE, 14),
+    ("contract_review", "Contract review", Role.TEAM_LEAD, DeliverableKind.FILE, 30),
+    ("signed", "Signed", Role.SALES_REP, DeliverableKind.FILE, 45),
+)
+
+
+def milestones_ensure_defaults() -> int:
+    """Write the default milestone list when there has never been one (a database emptied
+    after its migrations, as the demo's reset and the tests do); how many were written."""
+    if MilestoneDefinition.objects.exists():
+        return 0
+    MilestoneDefinition.objects.bulk_create(
+        MilestoneDefinition(
+            default_key=key, name=name, position=position, owner_role=role,
+            deliverable_kind=kind, due_offset_days=days,
+        )
+        for position, (key, name, role, kind, days) in enumerate(DEFAULT_MILESTONES, start=1)
+    )  # fmt: skip
+    return len(DEFAULT_MILESTONES)
+
+
 def max_file_bytes() -> int:
     return int(getattr(settings, "SALESOPT_MILESTONE_FILE_MAX_BYTES", DEFAULT_MAX_BYTES))
 

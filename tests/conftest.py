@@ -120,3 +120,12 @@ def east_rep(east_team):
 @pytest.fixture
 def program(manager, executive):
     return ProgramFactory(manager=manager, sponsor=executive)
+
+
+@pytest.fixture
+def default_milestones(db):
+    """The deal milestones migration 0003 writes, again: a browser test before this one may
+    have emptied every table (transactional tests flush the database)."""
+    from planning.milestone_services import milestones_ensure_defaults
+
+    milestones_ensure_defaults()

@@ -226,7 +226,10 @@ def anonymous():
 
 
 @pytest.fixture
-def company(program, admin_user, manager, rep, team_lead, south, tmp_path, settings, frozen_today):
+def company(
+    program, admin_user, manager, rep, team_lead, south, tmp_path, settings, frozen_today,
+    default_milestones,
+):  # fmt: skip
     """A little of everything a page can show: records and their KPIs, the diagnosis, an import
     from the command line (no user) and one uploaded by an admin, a periodic task."""
     settings.MEDIA_ROOT = str(tmp_path / "media")

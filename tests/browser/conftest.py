@@ -5,6 +5,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 
 from tests.conftest import require
 
@@ -73,3 +74,11 @@ def no_blocked_script_and_no_script_error(request):
     page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
     yield
     assert problems == []
+
+
+@pytest.fixture
+def demo_with_plan():
+    """A small demo company with its KPIs and its plan: the lead process in force."""
+    call_command("seed_demo", scale=0.02, seed=7, verbosity=0)
+    call_command("compute_kpis", verbosity=0)
+    call_command("seed_demo_plan", verbosity=0)

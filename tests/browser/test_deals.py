@@ -8,35 +8,16 @@ import datetime as dt
 import re
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from planning.models import MilestoneCompletion, MilestoneDefinition
 from salesopt.core.models import Opportunity, Role
+from tests.browser.people import in_chinese, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "salesopt-demo"
 PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
-
-
-@pytest.fixture
-def demo():
-    call_command("seed_demo", scale=0.02, seed=7, verbosity=0)
-    call_command("compute_kpis", verbosity=0)
-    call_command("seed_demo_plan", verbosity=0)
-
-
-def log_in(page: Page, live_server, username: str) -> None:
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-
-
-def in_chinese(page: Page) -> None:
-    page.locator("#language-switcher-select").select_option("zh-hans")
 
 
 def a_deal_with_its_proposal_to_file() -> Opportunity:
@@ -57,7 +38,9 @@ def a_deal_with_its_proposal_to_file() -> Opportunity:
     )
 
 
-def test_rep_files_a_late_proposal_on_their_deal(live_server, page: Page, demo, screenshot_path):
+def test_rep_files_a_late_proposal_on_their_deal(
+    live_server, page: Page, demo_with_plan, screenshot_path
+):
     deal = a_deal_with_its_proposal_to_file()
     assert deal is not None
     log_in(page, live_server, deal.owner.username)
@@ -104,7 +87,9 @@ def test_rep_files_a_late_proposal_on_their_deal(live_server, page: Page, demo, 
     page.screenshot(path=screenshot_path("deal-proposal-filed-zh"), full_page=True)
 
 
-def test_manager_reads_the_funnel_by_region(live_server, page: Page, demo, screenshot_path):
+def test_manager_reads_the_funnel_by_region(
+    live_server, page: Page, demo_with_plan, screenshot_path
+):
     log_in(page, live_server, "demo.manager")
     page.goto(f"{live_server.url}/plan/")
     page.get_by_role("link", name="Sales funnel: drop-off between stages").click()

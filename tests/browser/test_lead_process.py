@@ -9,39 +9,19 @@ import datetime as dt
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from salesopt.core.models import Lead, Role
 from salesopt.leads.reminders import remind
+from tests.browser.people import in_chinese, log_in
 from tests.factories import LeadFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "salesopt-demo"
-
-
-@pytest.fixture
-def demo():
-    call_command("seed_demo", scale=0.02, seed=7, verbosity=0)
-    call_command("compute_kpis", verbosity=0)
-    call_command("seed_demo_plan", verbosity=0)
-
-
-def log_in(page: Page, live_server, username: str) -> None:
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-
-
-def in_chinese(page: Page) -> None:
-    page.locator("#language-switcher-select").select_option("zh-hans")
-
 
 def test_manager_edits_the_grading_rules_previews_and_applies_them(
-    live_server, page: Page, demo, screenshot_path
+    live_server, page: Page, demo_with_plan, screenshot_path
 ):
     log_in(page, live_server, "demo.manager")
     page.goto(f"{live_server.url}/plan/")
@@ -74,7 +54,7 @@ def test_manager_edits_the_grading_rules_previews_and_applies_them(
 
 
 def test_rep_works_their_queue_and_ticks_the_follow_up_checklist(
-    live_server, page: Page, demo, screenshot_path
+    live_server, page: Page, demo_with_plan, screenshot_path
 ):
     fresh = Lead.objects.get(external_id="today-0")  # 周婷: an A lead, due within hours
     owner = fresh.owner.username
@@ -106,7 +86,7 @@ def test_rep_works_their_queue_and_ticks_the_follow_up_checklist(
 
 
 def test_team_lead_hears_of_a_breach_and_assigns_a_waiting_lead(
-    live_server, page: Page, demo, screenshot_path
+    live_server, page: Page, demo_with_plan, screenshot_path
 ):
     team_lead = get_user_model().objects.get(username="demo.lead.south")
     rep = (

@@ -44,8 +44,13 @@ STAGE_KEYS = [
 ]
 
 
-def test_every_spec_kpi_is_declared_plus_the_mean_response_time_and_the_stage_kpis():
-    assert sorted(METRICS) == sorted([*SPEC_KEYS, "first_response_hours_mean", *STAGE_KEYS])
+# Issue 13, follow-up standards: the share of follow-up items done by their due time.
+FOLLOW_UP_KEYS = ["follow_up_compliance"]
+
+
+def test_every_spec_kpi_is_declared_plus_the_mean_response_time_and_the_lead_process_kpis():
+    expected = [*SPEC_KEYS, "first_response_hours_mean", *STAGE_KEYS, *FOLLOW_UP_KEYS]
+    assert sorted(METRICS) == sorted(expected)
 
 
 def test_the_funnel_stages_are_the_opportunity_stages_in_order():

@@ -16,7 +16,7 @@ from planning.models import MilestoneDefinition
 from salesopt.core.models import OpportunityStage
 from tests.factories import MilestoneCompletionFactory, OpportunityFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("default_milestones")]
 CREATED = dt.datetime(2026, 10, 1, 9, tzinfo=dt.UTC)
 NOV_10 = dt.datetime(2026, 11, 10, 10, tzinfo=dt.UTC)
 

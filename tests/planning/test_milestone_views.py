@@ -25,7 +25,7 @@ from tests.factories import (
     UserFactory,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("default_milestones")]
 HTMX = {"HX-Request": "true"}
 PDF = b"%PDF-1.7\n% a proposal\n"
 
@@ -403,3 +403,15 @@ def test_bad_funnel_filters_are_form_errors(client, manager, funnel_deals):
     assert backwards.status_code == nonsense.status_code == 200
     assert "The first month comes after the last one." in backwards.content.decode()
     assert "Enter a valid date." in nonsense.content.decode()
+
+
+def test_the_default_list_comes_back_only_when_there_never_was_one():
+    from planning.milestone_services import milestones_ensure_defaults
+
+    assert milestones_ensure_defaults() == 0  # the list is there: nothing is added
+    MilestoneDefinition.objects.exclude(default_key="signed").update(active=False)
+    assert milestones_ensure_defaults() == 0  # retired milestones are a list too
+    MilestoneDefinition.objects.all().delete()
+    assert milestones_ensure_defaults() == 3
+    keys = MilestoneDefinition.objects.order_by("position").values_list("default_key", "position")
+    assert list(keys) == [("proposal_submitted", 1), ("contract_review", 2), ("signed", 3)]
