@@ -222,3 +222,23 @@ def test_compliance_per_team_and_rep_reads_the_deadlines_in_the_readers_scope(
     assert "No figures" in client.get(url + "&by=team").content.decode()
     bad = client.get(reverse("leads:compliance") + "?from=2026-13").content.decode()
     assert "Months are written YYYY-MM" in bad
+
+
+def test_a_rep_whose_id_runs_past_999_can_be_picked(client, frozen_today, rep, team_lead):
+    """Ids are written without the thousands separator the pages use for figures: "1,234"
+    is no rep id, and picking that rep would fail as if nobody had been chosen."""
+    from tests.factories import UserFactory
+
+    late_hire = UserFactory(
+        username="rep.south.late", profile__role="sales_rep", profile__team=rep.profile.team
+    )
+    type(late_hire.profile).objects.filter(pk=late_hire.profile.pk).update(id=12345)
+    mine = lead(rep, due_in_hours=2)
+    client.force_login(team_lead)
+
+    page = client.get(reverse("leads:lead", args=[mine.pk])).content.decode()
+    assert '<option value="12345">' in page
+
+    client.post(reverse("leads:lead-assign", args=[mine.pk]), {"rep": "12345"})
+    mine.refresh_from_db()
+    assert mine.owner_id == late_hire.pk
