@@ -24,8 +24,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from salesopt.leads.assignment import assign_imported
-from salesopt.leads.grading import grade_leads
+from salesopt.leads.assignment import grade_and_assign_imported
 
 from . import readers
 from .schema import RecordKind
@@ -110,11 +109,10 @@ def process(
             if not outcome.wrote:
                 raise _RollbackError
             if plan.kind is RecordKind.LEAD and run_id is not None:
-                # Graded and given deadlines in the same transaction: no lead is ever visible
-                # without the grade and the due time the lead process gives it.
-                grade_leads("changed_by_import = %s", [run_id])
-                # …and given an owner by the assignment rules when the CRM named none.
-                assign_imported(run_id, now=timezone.now())
+                # Graded, given deadlines and, when the CRM named no owner, an owner by the
+                # assignment rules, in the same transaction: no lead is ever visible without
+                # the grade, the due time and the owner the lead process gives it.
+                grade_and_assign_imported(run_id, now=timezone.now())
             if plan.kind is RecordKind.OPPORTUNITY and run_id is not None:
                 # The stage each changed opportunity is now in, dated (stage conversion KPIs).
                 record_stage_entries(run_id)

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import pandas as pd
 from django.db import connection, transaction
 from django.db.models import Count
 
@@ -32,6 +33,8 @@ from salesopt.core.models import (
     Role,
 )
 from salesopt.core.periods import company_zone
+
+from .grading import Graded, grade_leads
 
 _OPEN = tuple(str(status) for status in OPEN_LEAD_STATUSES)
 
@@ -176,12 +179,28 @@ def _round_robin_start(team: Team) -> int:
     return (order.index(row[0]) + 1) % len(order) if row[0] in order else 0
 
 
-def assign_imported(run_id: int, *, now: dt.datetime) -> AssignmentCounts:
-    """The leads an import run wrote without an owner, assigned in its transaction (a lead
-    that had an owner keeps it: a blank owner in a file does not clear it)."""
-    if not assignment_policy().enabled:
+def grade_and_assign_imported(run_id: int, *, now: dt.datetime) -> AssignmentCounts:
+    """Grade the leads an import run wrote and assign those without an owner, in the run's
+    transaction and in one write: the owners go into the grades' statement (a lead that had
+    an owner keeps it: a blank owner in a file does not clear it)."""
+    where, params = "changed_by_import = %s", [run_id]
+    policy = assignment_policy()
+    if not policy.enabled:
+        grade_leads(where, params)
         return AssignmentCounts()
-    return assign_leads("changed_by_import = %s", [run_id], now=now, import_run=run_id)
+    plans: list[_Plan] = []
+
+    def route(leads: pd.DataFrame, graded: Graded) -> dict[int, tuple[int | None, int | None]]:
+        plan = _plan(_ownerless_graded(leads, graded), policy, now=now)
+        plans.append(plan)
+        return {entry.lead_id: (entry.assigned_to, entry.team_id) for entry in plan.changed}
+
+    with transaction.atomic():
+        grade_leads(where, params, routing=route)
+        if not plans:
+            return AssignmentCounts()
+        _log(plans[0].logged, now=now, by=None, import_run=run_id)
+    return plans[0].counts
 
 
 def assign_leads(
@@ -200,24 +219,54 @@ def assign_leads(
         leads = _ownerless(where, params)
         if not leads:
             return AssignmentCounts()
-        rules = route_rules()
-        teams = teams_now(
-            today=now.astimezone(company_zone()).date(),
-            policy=policy,
-            team_ids={rule.team_id for rule in rules},
-        )
-        entries = [_assign_one(lead, rules, teams, policy) for lead in leads]
-        _write(entries, leads, now=now, by=by, import_run=import_run)
+        plan = _plan(leads, policy, now=now)
+        write_entries(plan.changed, now=now, by=by, import_run=import_run, log=False)
+        _log(plan.logged, now=now, by=by, import_run=import_run)
+    return plan.counts
+
+
+@dataclass(frozen=True)
+class _Plan:
+    changed: list[_Entry]  # the leads whose owner or routed team changes
+    logged: list[_Entry]  # the assignments and the new reasons to wait
+    counts: AssignmentCounts
+
+
+def _plan(leads: list[_Lead], policy: AssignmentPolicy, *, now: dt.datetime) -> _Plan:
+    """Each lead, most urgent first, routed and given a rep or a reason to wait."""
+    if not leads:
+        return _Plan([], [], AssignmentCounts())
+    rules = route_rules()
+    teams = teams_now(
+        today=now.astimezone(company_zone()).date(),
+        policy=policy,
+        team_ids={rule.team_id for rule in rules},
+    )
+    entries = [_assign_one(lead, rules, teams, policy) for lead in leads]
+    before = {lead.id: lead for lead in leads}
+    changed = [
+        e
+        for e in entries
+        if e.assigned_to is not None or before[e.lead_id].routed_team_id != e.team_id
+    ]
+    logged = [
+        e
+        for e in entries
+        if e.assigned_to is not None
+        or before[e.lead_id].last_reason != e.reason
+        or before[e.lead_id].routed_team_id != e.team_id
+    ]
     waiting: dict[int | None, int] = {}
     for entry in entries:
         if entry.assigned_to is None:
             waiting[entry.team_id] = waiting.get(entry.team_id, 0) + 1
-    return AssignmentCounts(
+    counts = AssignmentCounts(
         leads=len(leads),
-        assigned=sum(1 for e in entries if e.assigned_to is not None),
+        assigned=len(entries) - sum(waiting.values()),
         waiting=sum(waiting.values()),
         waiting_by_team=waiting,
     )
+    return _Plan(changed, logged, counts)
 
 
 @dataclass(frozen=True)
@@ -244,6 +293,66 @@ def _ownerless(where: str, params: Sequence[Any]) -> list[_Lead]:
             [*params, *_OPEN],
         )
         return [_Lead(*row) for row in cursor.fetchall()]
+
+
+def _ownerless_graded(leads: pd.DataFrame, graded: Graded) -> list[_Lead]:
+    """The ownerless open leads of a frame being graded, with their new grades, most urgent
+    first by their new due times (the order _ownerless reads them in)."""
+    frame = pd.DataFrame(
+        {
+            "id": leads["id"].to_numpy(),
+            "region_id": leads["region_id"].to_numpy(),
+            "product_line_id": leads["product_line_id"].to_numpy(),
+            "grade": graded.grade,
+            "routed_team_id": leads["routed_team_id"].to_numpy(),
+            "due_at": pd.DatetimeIndex(graded.due_at),
+            "created": pd.to_datetime(leads["created_in_crm_at"], utc=True).to_numpy(),
+        }
+    )
+    waiting = leads["owner_id"].isna().to_numpy() & leads["status"].isin(_OPEN).to_numpy()
+    frame = frame[waiting].assign(undated=lambda rows: rows["due_at"].isna())
+    frame = frame.sort_values(["undated", "due_at", "created", "id"])
+    ids = [int(i) for i in frame["id"].tolist()]
+    reasons = _last_reasons(ids)
+    return [
+        _Lead(lead_id, region, product_line, grade or "", team, reasons.get(lead_id))
+        for lead_id, region, product_line, grade, team in zip(
+            ids,
+            _nullable_ids(frame["region_id"]),
+            _nullable_ids(frame["product_line_id"]),
+            frame["grade"].tolist(),
+            _nullable_ids(frame["routed_team_id"]),
+            strict=True,
+        )
+    ]
+
+
+def _nullable_ids(values: pd.Series) -> list[int | None]:
+    return [None if pd.isna(value) else int(value) for value in values.tolist()]
+
+
+def _last_reasons(lead_ids: list[int]) -> dict[int, str]:
+    """The reason of each lead's last assignment record, for the leads that have one."""
+    if not lead_ids:
+        return {}
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT DISTINCT ON (lead_id) lead_id, reason FROM core_leadassignment "
+                "WHERE lead_id = ANY(%s) ORDER BY lead_id, id DESC",
+                [lead_ids],
+            )
+            return dict(cursor.fetchall())
+        reasons: dict[int, str] = {}
+        for start in range(0, len(lead_ids), 500):
+            chunk = lead_ids[start : start + 500]
+            cursor.execute(
+                "SELECT lead_id, reason FROM core_leadassignment "  # noqa: S608
+                f"WHERE lead_id IN ({', '.join(['%s'] * len(chunk))}) ORDER BY id",
+                chunk,
+            )
+            reasons.update(cursor.fetchall())  # the last record of each lead wins
+        return reasons
 
 
 def _assign_one(
@@ -284,32 +393,6 @@ def reassign_entries(
             _Entry(lead_id, team_id, rep.user_id, owner_id, AssignmentReason.BREACH, detail)
         )
     return entries
-
-
-def _write(
-    entries: list[_Entry],
-    leads: list[_Lead],
-    *,
-    now: dt.datetime,
-    by: Any,
-    import_run: int | None,
-) -> None:
-    """Owners and routed teams back in one statement; the log without repeated waits."""
-    before = {lead.id: lead for lead in leads}
-    changed = [
-        e
-        for e in entries
-        if e.assigned_to is not None or before[e.lead_id].routed_team_id != e.team_id
-    ]
-    write_entries(changed, now=now, by=by, import_run=import_run, log=False)
-    logged = [
-        e
-        for e in entries
-        if e.assigned_to is not None
-        or before[e.lead_id].last_reason != e.reason
-        or before[e.lead_id].routed_team_id != e.team_id
-    ]
-    _log(logged, now=now, by=by, import_run=import_run)
 
 
 def write_entries(

@@ -45,6 +45,11 @@ LEAD_COLUMNS = (
     "grade_rule_id",
     "due_at",
 )
+# What the assignment that runs with an import's grading reads too (grade_leads' routing).
+ROUTING_COLUMNS = ("owner_id", "status", "routed_team_id")
+# Owners and routed teams decided from the new grades, written in the grades' statement:
+# lead id → (owner id, routed team id).
+Routing = Callable[[pd.DataFrame, "Graded"], dict[int, tuple[int | None, int | None]]]
 
 
 @dataclass(frozen=True)
@@ -224,17 +229,20 @@ def rule_matches(leads: pd.DataFrame, rules: Sequence[RuleSpec]) -> list[np.ndar
     return [rule.matches(leads) for rule in rules]
 
 
-def read_leads(where: str, params: Sequence[Any]) -> pd.DataFrame:
-    """The leads meeting `where` (SQL on core_lead, no alias), as LEAD_COLUMNS."""
-    columns = ", ".join(LEAD_COLUMNS)
+def read_leads(
+    where: str, params: Sequence[Any], *, columns: Sequence[str] = LEAD_COLUMNS
+) -> pd.DataFrame:
+    """The leads meeting `where` (SQL on core_lead, no alias), as `columns` (LEAD_COLUMNS and
+    maybe ROUTING_COLUMNS)."""
+    names = list(columns)
     with connection.cursor() as cursor:
         # `where` is written by our callers, never by a user; the values go in as parameters.
         cursor.execute(
-            f"SELECT {columns} FROM core_lead WHERE {where} ORDER BY id",  # noqa: S608
+            f"SELECT {', '.join(names)} FROM core_lead WHERE {where} ORDER BY id",  # noqa: S608
             list(params),
         )
         rows = cursor.fetchall()
-    frame = pd.DataFrame.from_records(rows, columns=list(LEAD_COLUMNS))
+    frame = pd.DataFrame.from_records(rows, columns=names)
     for column in ("crm_grade", "industry", "company_size", "urgency", "channel", "grade"):
         frame[column] = frame[column].fillna("").astype(object)
     for column in ("created_in_crm_at", "due_at"):
@@ -255,12 +263,17 @@ def grade_leads(
     *,
     policy: Policy | None = None,
     on_progress: Callable[[int, int], None] = lambda done, total: None,
+    routing: Routing | None = None,
 ) -> GradeCounts:
     """Grade the leads meeting `where` and write back those whose grade or deadline changed.
 
+    `routing`, given all the leads with their new grades and due times, names the owners and
+    routed teams to write with them: an import's assignment, which needs the new grades,
+    then costs no second pass over the rows (salesopt.leads.assignment).
+
     All or nothing: a failure leaves every lead as it was."""
     with transaction.atomic():
-        return _grade_leads(where, params, policy=policy, on_progress=on_progress)
+        return _grade_leads(where, params, policy=policy, on_progress=on_progress, routing=routing)
 
 
 def _grade_leads(
@@ -269,20 +282,28 @@ def _grade_leads(
     *,
     policy: Policy | None,
     on_progress: Callable[[int, int], None],
+    routing: Routing | None = None,
 ) -> GradeCounts:
     policy = policy if policy is not None else applied_policy()
     calendar = company_calendar()
-    leads = read_leads(where, params)
+    leads = read_leads(
+        where, params, columns=LEAD_COLUMNS + (ROUTING_COLUMNS if routing is not None else ())
+    )
     total = len(leads)
     on_progress(0, total)
     changed_grade = written = 0
-    for start in range(0, total, READ_BATCH_ROWS):
-        batch = leads.iloc[start : start + READ_BATCH_ROWS]
+    # Routing decides over every lead at once (the most urgent first): one batch then.
+    batch_rows = READ_BATCH_ROWS if routing is None else max(total, 1)
+    for start in range(0, total, batch_rows):
+        batch = leads.iloc[start : start + batch_rows]
         graded = grade(batch, policy, calendar)
         differs, grade_differs = _differences(batch, graded)
+        routes = routing(batch, graded) if routing is not None else {}
+        if routes:
+            differs |= batch["id"].isin(list(routes)).to_numpy()
         changed_grade += int(grade_differs.sum())
-        written += _write(batch[differs], _subset(graded, differs))
-        on_progress(min(start + READ_BATCH_ROWS, total), total)
+        written += _write(batch[differs], _subset(graded, differs), routes)
+        on_progress(min(start + batch_rows, total), total)
     return GradeCounts(leads=total, changed_grade=changed_grade, written=written)
 
 
@@ -312,46 +333,81 @@ def _subset(graded: Graded, rows: np.ndarray) -> Graded:
     )
 
 
-def _write(leads: pd.DataFrame, graded: Graded) -> int:
+def _write(
+    leads: pd.DataFrame,
+    graded: Graded,
+    routes: dict[int, tuple[int | None, int | None]] | None = None,
+) -> int:
     if leads.empty:
         return 0
-    ids = leads["id"].to_numpy()
-    rows = [
-        (
-            int(ids[i]),
-            graded.grade[i],
-            None if np.isnan(graded.version_id[i]) else int(graded.version_id[i]),
-            None if np.isnan(graded.rule_id[i]) else int(graded.rule_id[i]),
-            None if pd.isna(graded.due_at.iloc[i]) else graded.due_at.iloc[i].to_pydatetime(),
-        )
-        for i in range(len(ids))
+    ids = [int(i) for i in leads["id"].tolist()]
+    due = pd.DatetimeIndex(graded.due_at)
+    due_times = due.to_pydatetime().astype(object)
+    due_times[due.isna()] = None
+    columns = [
+        ids,
+        graded.grade.tolist(),
+        _nullable_ints(graded.version_id),
+        _nullable_ints(graded.rule_id),
+        due_times.tolist(),
     ]
+    if routes:
+        kept = (None, None)
+        columns += [
+            [lead in routes for lead in ids],
+            [routes.get(lead, kept)[0] for lead in ids],
+            [routes.get(lead, kept)[1] for lead in ids],
+        ]
+    rows = list(zip(*columns, strict=True))
     # updated_at stays: a grade is derived from the record, not an edit of it (an import
     # stays revertible after a re-grade).
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(
-                "CREATE TEMPORARY TABLE leads_graded (id bigint, grade text, version_id bigint, "
-                "rule_id bigint, due_at timestamptz)"
-            )
-            with cursor.copy(
-                "COPY leads_graded (id, grade, version_id, rule_id, due_at) FROM STDIN"
-            ) as copy:
-                for row in rows:
-                    copy.write_row(row)
-            cursor.execute(
-                "UPDATE core_lead AS l SET grade = g.grade, grading_version_id = g.version_id, "
-                "grade_rule_id = g.rule_id, due_at = g.due_at "
-                "FROM leads_graded AS g WHERE l.id = g.id"
-            )
-            cursor.execute("DROP TABLE leads_graded")
+            _write_postgresql(cursor, rows, routed=bool(routes))
         else:
-            cursor.executemany(
-                "UPDATE core_lead SET grade = %s, grading_version_id = %s, grade_rule_id = %s, "
-                "due_at = %s WHERE id = %s",
-                [(g, v, r, d, i) for i, g, v, r, d in rows],
-            )
+            _write_sqlite(cursor, rows, routed=bool(routes))
     return len(rows)
+
+
+_GRADED = "grade = g.grade, grading_version_id = g.version_id, grade_rule_id = g.rule_id, "
+_GRADED += "due_at = g.due_at"
+# A routed row takes its owner and team; the others keep theirs (an unchanged key costs no
+# foreign-key check nor index entry).
+_ROUTED = ", owner_id = CASE WHEN g.routed THEN g.owner_id ELSE l.owner_id END, "
+_ROUTED += "routed_team_id = CASE WHEN g.routed THEN g.team_id ELSE l.routed_team_id END"
+
+
+def _write_postgresql(cursor: Any, rows: list[tuple[Any, ...]], *, routed: bool) -> None:
+    names = "id, grade, version_id, rule_id, due_at" + (", routed, owner_id, team_id" * routed)
+    cursor.execute(
+        "CREATE TEMPORARY TABLE leads_graded (id bigint, grade text, version_id bigint, "
+        "rule_id bigint, due_at timestamptz, routed boolean, owner_id bigint, team_id bigint)"
+    )
+    with cursor.copy(f"COPY leads_graded ({names}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+    cursor.execute(
+        f"UPDATE core_lead AS l SET {_GRADED}{_ROUTED if routed else ''} "  # noqa: S608
+        "FROM leads_graded AS g WHERE l.id = g.id"
+    )
+    cursor.execute("DROP TABLE leads_graded")
+
+
+def _write_sqlite(cursor: Any, rows: list[tuple[Any, ...]], *, routed: bool) -> None:
+    cursor.executemany(
+        "UPDATE core_lead SET grade = %s, grading_version_id = %s, grade_rule_id = %s, "
+        "due_at = %s WHERE id = %s",
+        [(g, v, r, d, i) for i, g, v, r, d, *_ in rows],
+    )
+    if routed:
+        cursor.executemany(
+            "UPDATE core_lead SET owner_id = %s, routed_team_id = %s WHERE id = %s",
+            [(owner, team, i) for i, *_, is_routed, owner, team in rows if is_routed],
+        )
+
+
+def _nullable_ints(values: np.ndarray) -> list[int | None]:
+    return [None if value != value else int(value) for value in values.tolist()]  # NaN: None
 
 
 def _norm(value: str) -> str:

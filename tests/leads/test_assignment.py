@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from salesopt.core.models import (
     AssignmentMethod,
     AssignmentPolicy,
+    AssignmentReason,
     Lead,
     LeadAssignment,
     LeadStatus,
@@ -218,6 +219,40 @@ def test_imported_leads_without_owner_are_assigned_and_a_reimport_keeps_the_owne
     assert by_id == {"L1": "ann", "L2": "bob", "L3": None, "L4": "dan"}
     assert (again.updated, again.unchanged) == (0, 4)
     assert LeadAssignment.objects.count() == 3  # two assigned, one waiting; nothing twice
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_import_gives_the_last_free_place_to_its_most_urgent_lead(org, tmp_path):
+    """The import's assignment reads the grades the same import gives: the A lead, due in 2
+    working hours, comes before the C lead, due in 72, though the C lead is older."""
+    method(AssignmentMethod.ROUND_ROBIN)
+    for name in ("ann", "bob"):
+        RepLeave.objects.create(user=org[name], starts_on=dt.date(2020, 1, 1),
+                                ends_on=dt.date(2100, 1, 1))  # fmt: skip
+    org["cat"].profile.lead_capacity = 1
+    org["cat"].profile.save()
+    path = tmp_path / "leads.csv"
+    path.write_text(
+        "Lead ID,Name,Created,Region,Owner,Status,Grade\n"
+        "L1,老客户,2026-11-16 09:00,华南,,new,C\n"
+        "L2,急客户,2026-11-16 10:00,华南,,new,A\n",
+        encoding="utf-8",
+    )
+    plan = ImportPlan(
+        path=path, sniffed=readers.sniff(path), kind=RecordKind.LEAD, source="crm",
+        columns={"Lead ID": "external_id", "Name": "name", "Created": "created_at",
+                 "Region": "region", "Owner": "owner", "Status": "status", "Grade": "grade"},
+        value_maps={}, zone="Asia/Shanghai",
+    )  # fmt: skip
+
+    process(plan, run_id=ImportRunFactory().pk, write=True, skip_invalid=False)
+
+    by_id = {lead.external_id: lead for lead in Lead.objects.all()}
+    assert (by_id["L2"].owner, by_id["L2"].grade) == (org["cat"], "A")
+    assert (by_id["L1"].owner, by_id["L1"].grade) == (None, "C")
+    assert by_id["L1"].routed_team == org["south_team"]
+    reasons = dict(LeadAssignment.objects.values_list("lead__external_id", "reason"))
+    assert reasons == {"L2": AssignmentReason.RULE, "L1": AssignmentReason.TEAM_FULL}
 
 
 def test_team_leads_assign_their_queue_to_their_own_reps_only(org):

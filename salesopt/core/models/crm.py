@@ -194,6 +194,13 @@ class Lead(ImportedRecord):
                 name="lead_open_owner_due",
                 condition=models.Q(status__in=OPEN_LEAD_STATUSES),
             ),
+            # A team's queue, soonest due first: the first page is read in deadline order,
+            # keeping the team's leads (without it, every open lead of the team is sorted).
+            models.Index(
+                fields=["due_at", "id"],
+                name="lead_open_due",
+                condition=models.Q(status__in=OPEN_LEAD_STATUSES),
+            ),
             # The reminder job: open leads not yet answered, by deadline.
             models.Index(
                 fields=["due_at"],
