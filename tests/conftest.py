@@ -43,6 +43,17 @@ def english_by_default():
 FROZEN_NOW = dt.datetime(2026, 11, 15, 10, 0, tzinfo=dt.UTC)
 
 
+@pytest.fixture(params=["staged", "direct"])
+def load_path(request, monkeypatch):
+    """Run a test both ways an import can write: rows staged and then written by SQL, and
+    (PostgreSQL) a large first load COPYed straight into its table — and its assignment log
+    loaded the same way — which a test's small file qualifies for once the bar is lowered.
+    Use it with `pytest.mark.usefixtures`."""
+    if request.param == "direct":
+        monkeypatch.setattr("salesopt.core.bulk.BULK_LOAD_MIN_ROWS", 1)
+    return request.param
+
+
 @pytest.fixture
 def frozen_today(time_machine) -> dt.date:
     """Pin the clock (datetime, date.today, time.time: everything the code reads) at FROZEN_NOW.

@@ -24,7 +24,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from salesopt.leads.assignment import grade_and_assign_imported
+from salesopt.leads.assignment import assign_imported, grade_and_assign_imported
 
 from . import readers
 from .schema import RecordKind
@@ -105,14 +105,11 @@ def process(
                              first_rows=first_rows)  # fmt: skip
             outcome.rejected = len(errors.rejected_rows)
             outcome.wrote = write and (skip_invalid or not errors.rejected_rows)
-            outcome.counts(staging.write(run_id=run_id) if outcome.wrote else staging.preview())
             if not outcome.wrote:
+                outcome.counts(staging.preview())
                 raise _RollbackError
-            if plan.kind is RecordKind.LEAD and run_id is not None:
-                # Graded, given deadlines and, when the CRM named no owner, an owner by the
-                # assignment rules, in the same transaction: no lead is ever visible without
-                # the grade, the due time and the owner the lead process gives it.
-                grade_and_assign_imported(run_id, now=timezone.now())
+            then = _lead_process_for(plan, run_id, graded=staging.grader is not None)
+            outcome.counts(staging.write(run_id=run_id, then=then))
             if plan.kind is RecordKind.OPPORTUNITY and run_id is not None:
                 # The stage each changed opportunity is now in, dated (stage conversion KPIs).
                 record_stage_entries(run_id)
@@ -126,6 +123,20 @@ def process(
         outcome.error_report = errors.close()
         outcome.error_count, outcome.error_sample = errors.count, errors.sample
     return outcome
+
+
+def _lead_process_for(
+    plan: ImportPlan, run_id: int | None, *, graded: bool
+) -> Callable[[], object] | None:
+    """What an import of leads runs once its rows are written, in the same transaction: the
+    grades and due times (unless the rows were `graded` as they loaded) and, when the CRM
+    named no owner, an owner by the assignment rules. No lead is ever visible without the
+    grade, deadline and owner the lead process gives it."""
+    if plan.kind is not RecordKind.LEAD or run_id is None:
+        return None
+    if graded:
+        return lambda: assign_imported(run_id, now=timezone.now())
+    return lambda: grade_and_assign_imported(run_id, now=timezone.now())
 
 
 def _lock(*, wait: bool = True) -> None:

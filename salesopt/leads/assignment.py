@@ -21,6 +21,7 @@ import pandas as pd
 from django.db import connection, transaction
 from django.db.models import Count
 
+from salesopt.core.bulk import bulk_load
 from salesopt.core.models import (
     OPEN_LEAD_STATUSES,
     AssignmentMethod,
@@ -201,6 +202,13 @@ def grade_and_assign_imported(run_id: int, *, now: dt.datetime) -> AssignmentCou
             return AssignmentCounts()
         _log(plans[0].logged, now=now, by=None, import_run=run_id)
     return plans[0].counts
+
+
+def assign_imported(run_id: int, *, now: dt.datetime) -> AssignmentCounts:
+    """Assign the ownerless leads of an import run whose rows were graded as they loaded."""
+    if not assignment_policy().enabled:
+        return AssignmentCounts()
+    return assign_leads("changed_by_import = %s", [run_id], now=now, import_run=run_id)
 
 
 def assign_leads(
@@ -444,7 +452,13 @@ def _log(entries: list[_Entry], *, now: dt.datetime, by: Any, import_run: int | 
     ]  # fmt: skip
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            with cursor.copy(f"COPY core_leadassignment ({columns}) FROM STDIN") as copy:
+            # The log of a large first import is loaded as the leads were: its indexes and
+            # foreign keys built again once, set-wise, rather than checked row by row (five
+            # keys and six indexes cost about 25 µs a row: 2.5 s for 100,000 owners).
+            with (
+                bulk_load(cursor, "core_leadassignment", len(rows)),
+                cursor.copy(f"COPY core_leadassignment ({columns}) FROM STDIN") as copy,
+            ):
                 for row in rows:
                     copy.write_row(row)
         else:

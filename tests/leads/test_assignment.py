@@ -194,6 +194,7 @@ def test_a_failed_assignment_leaves_every_lead_and_the_log_as_they_were(org, mon
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("load_path")
 def test_imported_leads_without_owner_are_assigned_and_a_reimport_keeps_the_owner(org, tmp_path):
     method(AssignmentMethod.ROUND_ROBIN)
     path = tmp_path / "leads.csv"
@@ -222,6 +223,7 @@ def test_imported_leads_without_owner_are_assigned_and_a_reimport_keeps_the_owne
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("load_path")
 def test_an_import_gives_the_last_free_place_to_its_most_urgent_lead(org, tmp_path):
     """The import's assignment reads the grades the same import gives: the A lead, due in 2
     working hours, comes before the C lead, due in 72, though the C lead is older."""

@@ -284,6 +284,7 @@ def test_rules_move_and_renumber(manager):
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("load_path")
 def test_an_import_grades_its_leads_by_the_version_in_force(tmp_path, manager, frozen_today):
     UserFactory(username="rep", email="rep@example.com")
     apply(version(manager, effective_from=dt.date(2026, 10, 1)), manager)

@@ -11,6 +11,7 @@ rows tell (unresolved references, duplicates) → write or preview.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Protocol
 
@@ -23,12 +24,17 @@ from .staging import StagingTable
 from .users import UserWriter
 
 if TYPE_CHECKING:
+    from salesopt.leads.grading import StreamGrader
+
     from ..validation import ImportPlan
 
 __all__ = ["DirectLoad", "StagingTable", "UserWriter", "WriteCounts", "Writer", "writer_for"]
 
 
 class Writer(Protocol):
+    # Set when the rows are graded as they load: the lead process then only assigns.
+    grader: StreamGrader | None
+
     def create(self) -> None: ...
     def frame(self, canonical: pd.DataFrame) -> pd.DataFrame: ...
     def loading(self) -> AbstractContextManager[None]: ...
@@ -40,7 +46,11 @@ class Writer(Protocol):
     def duplicates(self) -> list[tuple[str, list[int]]]: ...
     def keep_last_of_duplicates(self) -> None: ...
     def preview(self) -> WriteCounts: ...
-    def write(self, *, run_id: int | None) -> WriteCounts: ...
+    def write(self, *, run_id: int | None, then: Callable[[], object] | None = None) -> WriteCounts:
+        """Write the staged rows; `then` runs once they are in place, in the same transaction
+        (a large first load runs it before building its indexes again: what it writes to the
+        new rows then maintains no index row by row)."""
+        ...
 
 
 def writer_for(plan: ImportPlan, *, write: bool, run_id: int | None) -> Writer:

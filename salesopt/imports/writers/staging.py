@@ -12,9 +12,9 @@ in loading, row comparison and JSON.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from django.db import connection
@@ -27,6 +27,10 @@ from salesopt.core.bulk import (
 
 from ..schema import RecordKind, Reference
 from ..tables import TABLES, TableSpec
+
+if TYPE_CHECKING:
+    from salesopt.leads.grading import StreamGrader
+
 from .sql import (
     SQLITE_BATCH_ROWS,
     STAGING,
@@ -65,6 +69,9 @@ class StagingTable:
         # Whether any staged row names a lead, customer or deal: if none does, there is
         # nothing to look up (a pass over every staged row saved).
         self._names_large_references = False
+        # Set when the rows are graded as they load (salesopt.leads.grading.StreamGrader):
+        # then the import's lead process only assigns the ownerless ones.
+        self.grader: StreamGrader | None = None
 
     # --- loading ----------------------------------------------------------------------------
 
@@ -281,8 +288,9 @@ class StagingTable:
 
     # --- writing ----------------------------------------------------------------------------
 
-    def write(self, *, run_id: int | None) -> WriteCounts:
-        """Update changed rows (keeping their previous values), insert new ones; count both."""
+    def write(self, *, run_id: int | None, then: Callable[[], object] | None = None) -> WriteCounts:
+        """Update changed rows (keeping their previous values), insert new ones; count both;
+        then `then`."""
         self._analyze()
         total = self.row_count()
         new_rows, changed_rows = self._new_and_changed()
@@ -290,6 +298,8 @@ class StagingTable:
         # nothing to do (an unchanged re-import skips both).
         updated = self._update_changed(run_id) if changed_rows else 0
         created = self._insert_new(run_id, new_rows) if new_rows else 0
+        if then is not None:
+            then()
         return WriteCounts(created=created, updated=updated, unchanged=total - created - updated)
 
     def _analyze(self) -> None:

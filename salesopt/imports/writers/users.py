@@ -6,9 +6,9 @@ same interface as the staging table so the pipeline treats every kind alike.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from django.contrib.auth import get_user_model
@@ -18,11 +18,15 @@ from salesopt.core.models import Profile, Role
 
 from .sql import WriteCounts
 
+if TYPE_CHECKING:
+    from salesopt.leads.grading import StreamGrader
+
 _PROFILE_FIELDS = ("display_name", "role", "team_id", "hire_date")
 
 
 class UserWriter:
     def __init__(self, *, source: str) -> None:
+        self.grader: StreamGrader | None = None  # users are not graded
         self.source = source
         self.rows: list[dict[str, Any]] = []
 
@@ -66,8 +70,11 @@ class UserWriter:
     def preview(self) -> WriteCounts:
         return self._apply(save=False)
 
-    def write(self, *, run_id: int | None) -> WriteCounts:
-        return self._apply(save=True)
+    def write(self, *, run_id: int | None, then: Callable[[], object] | None = None) -> WriteCounts:
+        counts = self._apply(save=True)
+        if then is not None:
+            then()
+        return counts
 
     def _apply(self, *, save: bool) -> WriteCounts:
         existing = {
