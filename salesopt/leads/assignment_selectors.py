@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, F, Q, QuerySet
 from django.utils.translation import gettext as _
 
@@ -24,6 +25,10 @@ from salesopt.core.models import (
 from salesopt.core.periods import company_today
 
 from .assignment import assignment_policy
+
+# A working session's worth of leads: the page stays quick to read (and to draw), and the
+# pages after it are one click away rather than cut off.
+QUEUE_PAGE_ROWS = 50
 
 
 def routing_rule_text(rule: AssignmentRule) -> str:
@@ -213,14 +218,16 @@ def queue_rows(
     grade: str | None = None,
     owner: str | None = None,
     overdue_only: bool = False,
-    limit: int = 200,
-) -> tuple[list[QueueRow], int]:
-    """The open leads of a queue, soonest due first (overdue at the top, however old), and
-    how many there are in all. Closed leads leave the queue; unanswered ones never do."""
+    page: str | int | None = 1,
+) -> tuple[list[QueueRow], Page[Lead] | None]:
+    """One page of the open leads of a queue, soonest due first (overdue at the top, however
+    old), and the page (its number, how many pages and leads in all; None: no such queue for
+    `user`). Closed leads leave the queue; unanswered ones never do. A page number that is
+    not one, or past the last, shows the first or the last page."""
     from .selectors import Breach, breach_of
 
     if view not in queue_views(user):
-        return [], 0
+        return [], None
     if view == QueueView.UNASSIGNED:
         leads = unassigned_leads(user)
     else:
@@ -242,18 +249,17 @@ def queue_rows(
         leads = leads.filter(owner__username=owner)
     if overdue_only:
         leads = leads.filter(first_response_at__isnull=True, due_at__lt=now)
-    total = leads.count()
-    page = list(leads[:limit])
-    reasons = last_reasons(page) if view == QueueView.UNASSIGNED else {}
+    shown = Paginator(leads, QUEUE_PAGE_ROWS).get_page(page)
+    reasons = last_reasons(list(shown)) if view == QueueView.UNASSIGNED else {}
     soon = dt.timedelta(hours=assignment_policy().remind_before_hours)
     rows = []
-    for lead in page:
+    for lead in shown:
         state = breach_of(lead, now)
         urgent = state == Breach.OVERDUE or (
             state == Breach.OPEN and lead.due_at is not None and lead.due_at - now <= soon
         )
         rows.append(QueueRow(lead, state, time_left(lead, now), urgent, reasons.get(lead.pk, "")))
-    return rows, total
+    return rows, shown
 
 
 def assignable_reps(user: Any, lead: Lead) -> list[Profile]:

@@ -42,15 +42,20 @@ def queue(request: HtmxHttpRequest) -> HttpResponse:
     owner = request.GET.get("owner", "")
     overdue_only = request.GET.get("overdue") == "1"
     now = timezone.now()
-    rows, total = selectors.queue_rows(
+    rows, page = selectors.queue_rows(
         user=request.user, view=view, now=now, grade=grade or None, owner=owner or None,
-        overdue_only=overdue_only,
+        overdue_only=overdue_only, page=request.GET.get("page"),
     )  # fmt: skip
+    filters = request.GET.copy()
+    filters.pop("page", None)
     context = {
         "views": views,
         "view": view,
         "rows": rows,
-        "total": total,
+        "page": page,
+        "total": page.paginator.count if page is not None else 0,
+        # The page links keep the filters.
+        "filters": filters.urlencode(),
         "grade": grade,
         "owner": owner,
         "overdue_only": overdue_only,

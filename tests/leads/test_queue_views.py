@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 
 def lead(owner, *, due_in_hours, **fields):
-    made = LeadFactory(owner=owner, crm_grade="A", **fields)
+    made = LeadFactory(owner=owner, **{"crm_grade": "A", **fields})
     Lead.objects.filter(pk=made.pk).update(due_at=timezone.now() + dt.timedelta(hours=due_in_hours))
     return made
 
@@ -242,3 +242,32 @@ def test_a_rep_whose_id_runs_past_999_can_be_picked(client, frozen_today, rep, t
     client.post(reverse("leads:lead-assign", args=[mine.pk]), {"rep": "12345"})
     mine.refresh_from_db()
     assert mine.owner_id == late_hire.pk
+
+
+def test_a_long_queue_is_paged_soonest_due_first_and_the_pages_keep_the_filters(
+    client, frozen_today, rep, monkeypatch
+):
+    monkeypatch.setattr("salesopt.leads.assignment_selectors.QUEUE_PAGE_ROWS", 2)
+    lead(rep, due_in_hours=-24 * 90, name="九十天前")
+    lead(rep, due_in_hours=1, name="一小时")
+    lead(rep, due_in_hours=5, name="五小时")
+    lead(rep, due_in_hours=9, name="九小时", crm_grade="B")
+    client.force_login(rep)
+    url = reverse("leads:queue")
+
+    first = client.get(url).content.decode()
+    second = client.get(url + "?view=mine&page=2").content.decode()
+    past_the_end = client.get(url + "?page=99").content.decode()
+    not_a_number = client.get(url + "?page=abc").content.decode()
+
+    # The oldest overdue lead is on the first page, however old; each lead on one page.
+    assert "九十天前" in first and "一小时" in first and "五小时" not in first
+    assert "4 leads · page 1 of 2" in first
+    assert 'href="?view=mine&amp;page=2" rel="next"' not in first  # no view in the URL asked
+    assert 'href="?page=2" rel="next"' in first
+    assert "五小时" in second and "九小时" in second and "九十天前" not in second
+    assert 'href="?view=mine&amp;page=1" rel="prev"' in second
+    assert "五小时" in past_the_end and "page 2 of 2" in past_the_end
+    assert "九十天前" in not_a_number
+    filtered = client.get(url + "?grade=A").content.decode()
+    assert "3 leads · page 1 of 2" in filtered and 'href="?grade=A&amp;page=2"' in filtered
