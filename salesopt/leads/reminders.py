@@ -8,8 +8,8 @@ its deadline to a colleague of its owner (once per lead: after that the team lea
 Each notification exists once: its key names the lead and the deadline, and a unique
 constraint with INSERT … ON CONFLICT DO NOTHING makes a second run (two workers, a redelivered
 task) add nothing. The run holds an advisory lock, so reassignments never race either. E-mails
-go out after the commit, each one claimed first (emailed_at set where it was empty), so it is
-sent once even when two mailers run.
+go out after the commit, claimed first in a batch (emailed_at set, rows another mailer is
+claiming skipped), so each is sent once even when two mailers run, over one connection.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, get_connection
 from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -225,35 +225,58 @@ def _local_time(value: str | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M")
 
 
+MAIL_BATCH = 500  # per run: a backlog drains over the next runs, the bell shows it at once
+
+
 def send_pending_emails(*, now: dt.datetime) -> int:
-    """Mail each notification not mailed yet to its user, once: claim, send, or release."""
-    sent = 0
-    pending = Notification.objects.filter(emailed_at__isnull=True).select_related(
-        "user__profile", "lead"
-    )
-    for notification in pending.order_by("created_at")[:500]:
-        claimed = Notification.objects.filter(pk=notification.pk, emailed_at__isnull=True).update(
-            emailed_at=now
+    """Mail each notification not mailed yet to its user, once: claim a batch, send it over
+    one connection to the mail server, release what could not be sent for the next run."""
+    with transaction.atomic():
+        # Rows another mailer is claiming are skipped, not waited for; once it commits they
+        # are no longer pending. So two mailers never send the same notification.
+        claimed = list(
+            Notification.objects.select_for_update(skip_locked=True)
+            .filter(emailed_at__isnull=True)
+            .order_by("created_at", "pk")
+            .values_list("pk", flat=True)[:MAIL_BATCH]
         )
-        if not claimed:
-            continue  # another mailer took it
-        if not notification.user.email or not notification.user.is_active:
-            continue  # nobody to mail: the bell shows it
-        try:
-            # We do not know which language a reader prefers: both, Chinese first.
-            texts = []
-            for language in ("zh-hans", "en"):
-                with translation.override(language):
-                    texts.append(notification_text(notification))
-            send_mail(
-                subject=f"salesopt: {texts[0][:80]}",
-                message="\n\n".join(texts),
-                from_email=None,
-                recipient_list=[notification.user.email],
-            )
-        except Exception:  # a mail server down: released, the next run tries again
-            logger.warning("could not mail notification %s", notification.pk, exc_info=True)
-            Notification.objects.filter(pk=notification.pk).update(emailed_at=None)
-        else:
-            sent += 1
-    return sent
+        Notification.objects.filter(pk__in=claimed).update(emailed_at=now)
+    if not claimed:
+        return 0
+    mails = [
+        (notification.pk, _mail(notification))
+        for notification in Notification.objects.filter(pk__in=claimed)
+        .select_related("user__profile", "lead")
+        .order_by("created_at", "pk")
+        # Nobody to mail: the bell shows it.
+        if notification.user.email and notification.user.is_active
+    ]
+    sent: set[int] = set()
+    try:
+        with get_connection() as mailer:
+            for pk, mail in mails:
+                try:
+                    mailer.send_messages([mail])
+                except Exception:  # this address refused: the next run tries it again
+                    logger.warning("could not mail notification %s", pk, exc_info=True)
+                else:
+                    sent.add(pk)
+    except Exception:  # the mail server is down: every one is tried again next run
+        logger.warning("could not reach the mail server", exc_info=True)
+    unsent = [pk for pk, _ in mails if pk not in sent]
+    if unsent:
+        Notification.objects.filter(pk__in=unsent).update(emailed_at=None)
+    return len(sent)
+
+
+def _mail(notification: Notification) -> EmailMessage:
+    # We do not know which language a reader prefers: both, Chinese first.
+    texts = []
+    for language in ("zh-hans", "en"):
+        with translation.override(language):
+            texts.append(notification_text(notification))
+    return EmailMessage(
+        subject=f"salesopt: {texts[0][:80]}",
+        body="\n\n".join(texts),
+        to=[notification.user.email],
+    )

@@ -8,6 +8,7 @@ their due times directly, so the tests do not depend on the grading rules.
 from __future__ import annotations
 
 import datetime as dt
+import socket
 import threading
 
 import pytest
@@ -108,17 +109,33 @@ def test_still_unanswered_after_the_policy_hours_the_lead_goes_to_a_colleague_on
     assert lead.owner == team["bob"]
 
 
-def test_a_mail_server_down_keeps_the_mail_for_the_next_run(team, settings, monkeypatch):
+def test_a_mail_server_down_keeps_the_mail_for_the_next_run(team, settings):
     due(team["ann"], NOW + dt.timedelta(minutes=10))
+    locmem = settings.EMAIL_BACKEND
+    # A real SMTP client against a port nothing listens on: the connection is refused.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", closed_port, 2
 
-    def down(*args, **kwargs):
-        raise ConnectionRefusedError("smtp down")
-
-    monkeypatch.setattr("salesopt.leads.reminders.send_mail", down)
     assert remind(now=NOW).emailed == 0
-    monkeypatch.undo()
+    assert Notification.objects.filter(emailed_at__isnull=True).count() == 1
+
+    settings.EMAIL_BACKEND = locmem
     assert remind(now=NOW + dt.timedelta(minutes=5)).emailed == 1
     assert len(mail.outbox) == 1
+    assert remind(now=NOW + dt.timedelta(minutes=10)).emailed == 0  # sent once
+
+
+def test_one_run_mails_its_batch_and_the_next_run_the_rest(team, monkeypatch):
+    monkeypatch.setattr("salesopt.leads.reminders.MAIL_BATCH", 2)
+    for minutes in range(3):
+        due(team["ann"], NOW + dt.timedelta(minutes=minutes + 1), name=f"客户{minutes}")
+
+    assert remind(now=NOW).emailed == 2
+    assert remind(now=NOW + dt.timedelta(seconds=30)).emailed == 1
+    assert len(mail.outbox) == 3 and len({m.body for m in mail.outbox}) == 3
 
 
 @pytest.mark.django_db(transaction=True)
