@@ -172,22 +172,40 @@ def _insert(notices: list[_Notice], *, now: dt.datetime) -> dict[str, int]:
     created: dict[str, int] = {}
     if not notices:
         return created
+    columns = "user_id, kind, key, lead_id, detail, created_at"
+    conflict = "ON CONFLICT (user_id, key) DO NOTHING RETURNING kind"
+    at = connection.ops.adapt_datetimefield_value(now)
     with connection.cursor() as cursor:
-        for start in range(0, len(notices), 1000):
-            batch = notices[start : start + 1000]
-            values = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(batch))
-            params: list[Any] = []
-            for notice in batch:
-                params += [notice.user_id, str(notice.kind), notice.key, notice.lead_id,
-                           json.dumps(notice.detail),
-                           connection.ops.adapt_datetimefield_value(now)]  # fmt: skip
-            insert = (
-                "INSERT INTO core_notification (user_id, kind, key, lead_id, detail, created_at) "  # noqa: S608
-                f"VALUES {values} ON CONFLICT (user_id, key) DO NOTHING RETURNING kind"
-            )
-            cursor.execute(insert, params)
-            for (kind,) in cursor.fetchall():
-                created[kind] = created.get(kind, 0) + 1
+        if connection.vendor == "postgresql":
+            # Each run offers every notice of the window again (most exist already): one
+            # statement over arrays, rather than thousands of bound values to parse (100 ms
+            # of a 200 ms run over a million leads).
+            cursor.execute(
+                f"INSERT INTO core_notification ({columns}) "  # noqa: S608
+                "SELECT u.user_id, u.kind, u.key, u.lead_id, u.detail::jsonb, %s FROM unnest("
+                "%s::bigint[], %s::text[], %s::text[], %s::bigint[], %s::text[]) "
+                f"AS u(user_id, kind, key, lead_id, detail) {conflict}",
+                [at, [n.user_id for n in notices], [str(n.kind) for n in notices],
+                 [n.key for n in notices], [n.lead_id for n in notices],
+                 [json.dumps(n.detail) for n in notices]],
+            )  # fmt: skip
+            kinds = [kind for (kind,) in cursor.fetchall()]
+        else:
+            kinds = []
+            for start in range(0, len(notices), 1000):
+                batch = notices[start : start + 1000]
+                values = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(batch))
+                params: list[Any] = []
+                for notice in batch:
+                    params += [notice.user_id, str(notice.kind), notice.key, notice.lead_id,
+                               json.dumps(notice.detail), at]  # fmt: skip
+                cursor.execute(
+                    f"INSERT INTO core_notification ({columns}) VALUES {values} {conflict}",  # noqa: S608
+                    params,
+                )
+                kinds += [kind for (kind,) in cursor.fetchall()]
+    for kind in kinds:
+        created[kind] = created.get(kind, 0) + 1
     return created
 
 
