@@ -11,9 +11,9 @@ from django.utils.translation import gettext as _
 
 from salesopt.core.exports import Sheet, xlsx_workbook
 from salesopt.core.models import Program
+from salesopt.core.people import person_name as _person
 
 from . import selectors
-from .forms import person_name as _person
 
 
 def goal_sheet(*, program: Program, user: Any) -> Sheet:

@@ -8,18 +8,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from salesopt.core.models import Team
+from salesopt.core.people import person_name
 from salesopt.kpis.catalog import METRICS, Unit
 
 from .goals import SCOPE_MODELS, GoalScope
 from .models import MeasureLine, TargetKind
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"})
-
-
-def person_name(user: Any) -> str:
-    """A user as pickers and exports name them: their display name, else their username."""
-    profile = getattr(user, "profile", None)
-    return (profile.display_name if profile else "") or user.get_username()
 
 
 class PersonChoiceField(forms.ModelChoiceField):

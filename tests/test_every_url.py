@@ -30,6 +30,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
 from diagnosis.models import DiagnosisRow, DiagnosisTeamMember, Finding, Interview
+from execution.models import Task
 from planning.models import Goal, Measure, MilestoneDefinition
 from salesopt.core.models import (
     AssignmentRule,
@@ -114,6 +115,13 @@ PK_MODELS = {
         ["planning:deal-detail", "planning:milestone-done", "planning:milestone-file"],
         Opportunity,
     ),
+    **dict.fromkeys(
+        [
+            f"execution:task_{view}"
+            for view in ("row", "delete", "history", "cell_save", "cell_editor")
+        ],
+        Task,
+    ),
 }
 # Values of the other parameters, besides ids: the ones a page knows and one it does not.
 VALUES = {
@@ -122,6 +130,7 @@ VALUES = {
     "language": ["en", "zh"],
     "app_label": ["core", "auth"],
     "url": ["no/such/page/"],
+    "field": ["title", "owner", "status", "done_on", "version", "planet"],
 }
 # Query strings the pages read, well-formed and not.
 QUERIES = {
@@ -150,6 +159,7 @@ QUERIES = {
         "?view=planet&grade=%00",
     ],
     "planning:assignment": ["?edit=987654", "?edit=abc"],
+    "execution:landing": ["?owner=abc&status=planet&team=%00&overdue=1", "?owner=987654"],
     "planning:deal-list": ["?late=1&closed=1&page=abc", "?page=999"],
     "planning:funnel": [
         "?period_from=2026-13&period_to=x&region=abc",
@@ -258,6 +268,9 @@ def company(
     )  # fmt: skip
     measure.goals.set([goal])
     measure.pilot_reps.set([rep])
+    Task.objects.create(program=program, measure=measure, goal=goal, title="=1+1 <b>任务</b>",
+                        owner=rep, team=rep.profile.team, starts_on=frozen_today,
+                        ends_on=frozen_today, deliverable="@SUM(A1)")  # fmt: skip
     draft = grading_services.grading_draft(user=manager)
     grading_services.grading_rule_save(version=draft, grade="A", industries=["=1+1", "制造业"])
     assignment_services.assignment_rule_save(user=manager, team=rep.profile.team, regions=[south])

@@ -143,6 +143,42 @@ def can_edit_team_tables(user: AnyUser, team: Team) -> bool:
     return role == Role.TEAM_LEAD and team_of(user) == team
 
 
+def can_add_execution_rows(user: AnyUser) -> bool:
+    """Rows of the execution tables are added by managers and admins, and by team leads for
+    their own team."""
+    role = role_of(user)
+    return role in PROGRAM_EDITOR_ROLES or (role == Role.TEAM_LEAD and team_of(user) is not None)
+
+
+def can_edit_execution_row(user: AnyUser, team: Team | None) -> bool:
+    """A row of the execution tables: managers and admins edit every one, a team lead their
+    own team's (a company-wide row, with no team, is the manager's); reps and executives read."""
+    role = role_of(user)
+    if role in PROGRAM_EDITOR_ROLES:
+        return True
+    return role == Role.TEAM_LEAD and team is not None and team_of(user) == team
+
+
+def visible_team_rows(
+    queryset: QuerySet, user: AnyUser, *, team_field: str = "team", owner_field: str = "owner"
+) -> QuerySet:
+    """Rows that belong to a team and have an owner (the execution tables): every row for
+    the company-wide roles; for a team lead, their team's rows, the company-wide ones (no
+    team: the plan's shared work) and those they own; for a rep, their own."""
+    scope = scope_of(user)
+    if scope.reach == Reach.COMPANY:
+        return queryset
+    if scope.reach == Reach.TEAM:
+        return queryset.filter(
+            Q(**{team_field: scope.team})
+            | Q(**{f"{team_field}__isnull": True})
+            | Q(**{owner_field: user})
+        )
+    if scope.reach == Reach.OWN:
+        return queryset.filter(**{owner_field: scope.user})
+    return queryset.none()
+
+
 def scoped(queryset: QuerySet, user: AnyUser, *user_fields: str) -> QuerySet:
     """`queryset` narrowed to `user`'s scope; `user_fields` are the paths to the owning user.
 

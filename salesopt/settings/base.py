@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "csp",
     # Serves Swagger UI from its own static files (without it in INSTALLED_APPS, from a CDN).
     "ninja",
+    "simple_history",
     "salesopt.core",
     "salesopt.imports",
     "salesopt.kpis",

@@ -1,0 +1,100 @@
+"""The execution phase's records: the execution plan table's tasks.
+
+Every row edited inline carries a version number (optimistic concurrency: an edit made on a
+stale copy is refused with the other person's value, never silently lost) and a field history
+(django-simple-history: who, when, before, after) that the row shows.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from salesopt.core.models import Program, Team
+from salesopt.core.models.base import TimeStampedModel
+
+
+class TaskStatus(models.TextChoices):
+    NOT_STARTED = "not_started", _("not started")
+    IN_PROGRESS = "in_progress", _("in progress")
+    DONE = "done", _("done")
+
+
+class Task(TimeStampedModel):
+    """One row of the execution plan table (seed: task, owner, start, end, deliverable,
+    resources), with its status and the measure and goal it serves."""
+
+    program = models.ForeignKey(
+        Program, verbose_name=_("program"), on_delete=models.CASCADE, related_name="tasks"
+    )
+    measure = models.ForeignKey(
+        "planning.Measure",
+        verbose_name=_("measure"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tasks",
+    )
+    goal = models.ForeignKey(
+        "planning.Goal",
+        verbose_name=_("goal"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tasks",
+    )
+    title = models.CharField(_("task"), max_length=200)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="execution_tasks",
+    )
+    # Whose row it is: that team's lead keeps it up to date. Empty: a company-wide task,
+    # which only the sales manager (and admins) edit.
+    team = models.ForeignKey(
+        Team,
+        verbose_name=_("team"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="execution_tasks",
+    )
+    starts_on = models.DateField(_("start"))
+    ends_on = models.DateField(_("end"))
+    deliverable = models.CharField(_("deliverable"), max_length=300, blank=True)
+    resources = models.CharField(_("resources needed"), max_length=300, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=TaskStatus.choices, default=TaskStatus.NOT_STARTED
+    )
+    done_on = models.DateField(_("done on"), null=True, blank=True)
+    # Raised by every accepted edit: an edit must name the version it was made on.
+    version = models.PositiveIntegerField(_("version"), default=1)
+    # The manager of the row's historical versions (simple_history adds it as `history`).
+    history: Any = HistoricalRecords(excluded_fields=["created_at", "updated_at"])
+
+    class Meta:
+        verbose_name = _("task")
+        verbose_name_plural = _("tasks")
+        ordering = ["ends_on", "starts_on", "pk"]
+        indexes = [models.Index(fields=["program", "ends_on"], name="task_program_end")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")),
+                name="execution_task_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="done", done_on__isnull=False)
+                | (~models.Q(status="done") & models.Q(done_on__isnull=True)),
+                name="execution_task_done_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title

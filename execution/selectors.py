@@ -1,0 +1,136 @@
+"""Execution reads: the execution plan table as the reader may see it, and each row's history."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db.models import QuerySet
+
+from salesopt.core import access
+from salesopt.core.models import Program
+from salesopt.core.people import person_name
+from salesopt.core.periods import company_today
+
+from .models import Task, TaskStatus
+
+
+def visible_tasks(user: Any) -> QuerySet[Task]:
+    return access.visible_team_rows(Task.objects.all(), user)
+
+
+@dataclass(frozen=True)
+class TaskRow:
+    task: Task
+    overdue: bool  # past its end and not done: flagged, never hidden
+    can_edit: bool
+
+    @property
+    def owner_name(self) -> str:
+        return person_name(self.task.owner) if self.task.owner else ""
+
+
+def task_rows(
+    *,
+    program: Program,
+    user: Any,
+    owner: str | None = None,
+    status: str | None = None,
+    team: str | None = None,
+    overdue_only: bool = False,
+) -> list[TaskRow]:
+    """The program's tasks `user` may read, soonest end first, narrowed by the filters."""
+    today = company_today()
+    tasks = (
+        visible_tasks(user)
+        .filter(program=program)
+        .select_related("owner__profile", "team", "measure", "goal")
+    )
+    if owner and owner.isdigit():
+        tasks = tasks.filter(owner_id=int(owner))
+    if status in TaskStatus.values:
+        tasks = tasks.filter(status=status)
+    if team and team.isdigit():
+        tasks = tasks.filter(team_id=int(team))
+    if overdue_only:
+        tasks = tasks.filter(ends_on__lt=today).exclude(status=TaskStatus.DONE)
+    return [
+        TaskRow(task, _overdue(task, today), access.can_edit_execution_row(user, task.team))
+        for task in tasks
+    ]
+
+
+def task_row(task: Task, user: Any) -> TaskRow:
+    return TaskRow(task, _overdue(task, company_today()),
+                   access.can_edit_execution_row(user, task.team))  # fmt: skip
+
+
+def _overdue(task: Task, today: dt.date) -> bool:
+    return task.status != TaskStatus.DONE and task.ends_on < today
+
+
+@dataclass(frozen=True)
+class Change:
+    at: dt.datetime
+    by: str
+    field: str  # its label
+    before: str
+    after: str
+
+
+def task_history(task: Task) -> list[Change]:
+    """Every accepted change of the row, newest first: who, when, the column, before, after.
+    Its creation is the first entry (before: empty)."""
+    entries = list(
+        task.history.select_related("history_user__profile").order_by("history_date", "history_id")
+    )
+    changes: list[Change] = []
+    previous = None
+    for entry in entries:
+        who = person_name(entry.history_user) if entry.history_user else ""
+        if previous is None:
+            created = str(Task._meta.verbose_name)
+            changes.append(Change(entry.history_date, who, created, "", entry.title))
+        else:
+            delta = entry.diff_against(previous, excluded_fields=["version"])
+            for change in delta.changes:
+                before = _shown(change.field, change.old)
+                after = _shown(change.field, change.new)
+                changes.append(Change(entry.history_date, who, _label(change.field), before, after))
+        previous = entry
+    return list(reversed(changes))
+
+
+def _label(field: str) -> str:
+    return str(getattr(Task._meta.get_field(field), "verbose_name", field))
+
+
+def _shown(field: str, value: Any) -> str:
+    if value is None or value == "":
+        return "—"
+    if field == "status":
+        return str(TaskStatus(value).label)
+    if field in ("owner", "team", "measure", "goal"):
+        model: Any = Task._meta.get_field(field).related_model
+        related = model._default_manager.filter(pk=value).first()
+        if related is None:
+            return "—"
+        return person_name(related) if field == "owner" else str(related)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def owner_choices(user: Any) -> QuerySet[Any]:
+    """Whom `user` may make a task's owner: active people they see (a team lead: their team)."""
+    profiles = access.visible_profiles(user).filter(user__is_active=True)
+    if access.role_of(user) == "team_lead":
+        profiles = profiles.filter(team=access.team_of(user))
+    return (
+        get_user_model()
+        .objects.filter(profile__in=profiles)
+        .select_related("profile")
+        .order_by("profile__display_name", "username")
+    )
