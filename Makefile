@@ -82,6 +82,7 @@ run: $(INSTALLED) ## Migrate, seed the demo company once, serve on 127.0.0.1:POR
 	@echo "Computing the KPI snapshots the pages read…"
 	$(MANAGE) compute_kpis
 	$(MANAGE) seed_demo_plan
+	$(MANAGE) seed_demo_execution
 	@echo
 	@echo "Serving on http://$(HOST):$(PORT)/ with a background worker and its scheduler  (Ctrl-C to stop)"
 	@$(VENV)/bin/celery -A salesopt worker --beat --pool=solo --loglevel=WARNING \

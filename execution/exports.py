@@ -13,7 +13,7 @@ from salesopt.core.exports import Sheet, xlsx_workbook
 from salesopt.core.models import Program
 from salesopt.core.people import person_name
 
-from . import selectors
+from . import measure_selectors, selectors
 
 
 def task_sheet(*, program: Program, user: Any) -> Sheet:
@@ -21,7 +21,8 @@ def task_sheet(*, program: Program, user: Any) -> Sheet:
     # edited copy can be matched back to its rows.
     header = [
         _("task"), _("owner"), _("start"), _("end"), _("deliverable"), _("resources needed"),
-        _("status"), _("done on"), _("overdue"), _("measure"), _("goal"), _("team"), _("row id"),
+        _("status"), _("done on"), _("overdue"), _("notes (why late)"), _("measure"), _("goal"),
+        _("team"), _("row id"),
     ]  # fmt: skip
     rows = []
     for row in selectors.task_rows(program=program, user=user):
@@ -37,6 +38,7 @@ def task_sheet(*, program: Program, user: Any) -> Sheet:
                 str(task.get_status_display()),
                 task.done_on,
                 _("yes") if row.overdue else "",
+                task.note,
                 task.measure.title if task.measure else "",
                 task.goal.metric_label if task.goal else "",
                 task.team.name if task.team else "",
@@ -44,6 +46,35 @@ def task_sheet(*, program: Program, user: Any) -> Sheet:
             ]
         )
     return Sheet(_("Execution plan"), header, rows)
+
+
+def measure_sheet(*, program: Program, user: Any) -> Sheet:
+    # The seed's six columns, then the state salesopt works out and the plan's measure id.
+    header = [
+        _("measure"), _("owner"), _("planned completion"), _("actual completion"), _("quality"),
+        _("reason if late or not done"), _("state"), _("line"), _("row id"),
+    ]  # fmt: skip
+    rows = []
+    for row in measure_selectors.tracking_rows(program=program, user=user):
+        measure, tracking = row.measure, row.tracking
+        rows.append(
+            [
+                measure.title,
+                row.owner_name,
+                measure.planned_completion,
+                tracking.actual_completion if tracking else None,
+                str(tracking.get_quality_display()) if tracking and tracking.quality else "",
+                tracking.reason if tracking else "",
+                row.progress_label,
+                str(measure.get_line_display()),
+                measure.pk,
+            ]
+        )
+    return Sheet(_("Table 3 measure tracking"), header, rows)
+
+
+def measures_xlsx(*, program: Program, user: Any) -> bytes:
+    return xlsx_workbook([measure_sheet(program=program, user=user)])
 
 
 def tasks_xlsx(*, program: Program, user: Any) -> bytes:

@@ -74,6 +74,8 @@ class Task(TimeStampedModel):
         _("status"), max_length=16, choices=TaskStatus.choices, default=TaskStatus.NOT_STARTED
     )
     done_on = models.DateField(_("done on"), null=True, blank=True)
+    # What the weekly review needs to know: progress, or why the task is late.
+    note = models.CharField(_("notes (why late)"), max_length=500, blank=True)
     # Raised by every accepted edit: an edit must name the version it was made on.
     version = models.PositiveIntegerField(_("version"), default=1)
     # The manager of the row's historical versions (simple_history adds it as `history`).
@@ -98,3 +100,35 @@ class Task(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.title
+
+
+class Quality(models.TextChoices):
+    EXCELLENT = "excellent", _("excellent")
+    GOOD = "good", _("good")
+    FAIR = "fair", _("fair")
+    POOR = "poor", _("poor")
+
+
+class MeasureTracking(TimeStampedModel):
+    """Table 3 (优化方案执行跟踪表): how one measure of the plan was carried out. The measure,
+    its owner and planned completion are the plan's; this row holds what happened."""
+
+    measure = models.OneToOneField(
+        "planning.Measure",
+        verbose_name=_("measure"),
+        on_delete=models.CASCADE,
+        related_name="tracking",
+    )
+    actual_completion = models.DateField(_("actual completion"), null=True, blank=True)
+    quality = models.CharField(_("quality"), max_length=16, choices=Quality.choices, blank=True)
+    reason = models.TextField(_("reason if late or not done"), blank=True)
+    # As on every inline-edited row: raised by every accepted edit.
+    version = models.PositiveIntegerField(_("version"), default=1)
+    history: Any = HistoricalRecords(excluded_fields=["created_at", "updated_at"])
+
+    class Meta:
+        verbose_name = _("measure tracking")
+        verbose_name_plural = _("measure tracking")
+
+    def __str__(self) -> str:
+        return f"{self.measure_id}: {self.actual_completion or '-'}"

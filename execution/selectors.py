@@ -8,12 +8,15 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from salesopt.core import access
 from salesopt.core.models import Program
 from salesopt.core.people import person_name
 from salesopt.core.periods import company_today
 
+from .editing import Cell, field_label
 from .models import Task, TaskStatus
 
 
@@ -30,6 +33,33 @@ class TaskRow:
     @property
     def owner_name(self) -> str:
         return person_name(self.task.owner) if self.task.owner else ""
+
+    @property
+    def cells(self) -> list[Cell]:
+        """The editable cells, in the table's column order."""
+        task = self.task
+        shown = {
+            "title": task.title,
+            "owner": self.owner_name,
+            "starts_on": task.starts_on.isoformat(),
+            "ends_on": task.ends_on.isoformat(),
+            "deliverable": task.deliverable,
+            "resources": task.resources,
+            "status": str(task.get_status_display()),
+            "done_on": task.done_on.isoformat() if task.done_on else "",
+            "note": task.note,
+        }
+        return [
+            Cell(
+                f"task-{task.pk}-{field}",
+                value,
+                reverse("execution:task_cell_editor", args=[task.pk, field])
+                if self.can_edit
+                else None,
+                _("overdue") if field == "ends_on" and self.overdue else "",
+            )
+            for field, value in shown.items()
+        ]
 
 
 def task_rows(
@@ -98,13 +128,11 @@ def task_history(task: Task) -> list[Change]:
             for change in delta.changes:
                 before = _shown(change.field, change.old)
                 after = _shown(change.field, change.new)
-                changes.append(Change(entry.history_date, who, _label(change.field), before, after))
+                changes.append(
+                    Change(entry.history_date, who, field_label(Task, change.field), before, after)
+                )
         previous = entry
     return list(reversed(changes))
-
-
-def _label(field: str) -> str:
-    return str(getattr(Task._meta.get_field(field), "verbose_name", field))
 
 
 def _shown(field: str, value: Any) -> str:

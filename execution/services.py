@@ -1,22 +1,20 @@
 """Writing the execution plan table: rows created by hand or from the plan's measures, and
 inline edits of one cell at a time that never lose anyone's change.
 
-An edit names the row's version it was made on. The row is locked, the version compared, and
-only then written (raising the version): an edit made on a copy someone else has changed since
-is refused with an EditConflictError that carries their value, who made it and when, so the person
-can keep theirs or write over it knowingly. Every accepted write is in the row's history.
+An edit names the row's version it was made on (execution.editing): an edit made on a copy
+someone else has changed since is refused with an EditConflictError that carries their value,
+who made it and when, so the person can keep theirs or write over it knowingly. Every accepted
+write is in the row's history.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
 from planning import selectors as plan_selectors
@@ -25,6 +23,8 @@ from salesopt.core.models import Program, Team
 from salesopt.core.people import person_name
 from salesopt.core.periods import company_today
 
+from .editing import EditConflictError as EditConflictError
+from .editing import conflict, save_edit, typed_date, typed_text
 from .models import Task, TaskStatus
 from .selectors import visible_tasks
 
@@ -38,18 +38,8 @@ EDITABLE_FIELDS = (
     "resources",
     "status",
     "done_on",
+    "note",
 )
-
-
-@dataclass(frozen=True)
-class EditConflictError(Exception):
-    """The row changed since the editor was opened: the value now in force, and by whom."""
-
-    task: Task
-    field: str
-    their_value: str
-    changed_by: str
-    changed_at: dt.datetime | None
 
 
 def task_create(
@@ -130,11 +120,9 @@ def task_update(*, task_id: int, field: str, value: str, version: int, by: Any) 
         if not access.can_edit_execution_row(by, task.team):
             raise PermissionDenied
         if task.version != version:
-            raise _conflict(task, field)
+            raise conflict(task, field, shown_value(task, field))
         _apply(task, field, value, by)
-        task.version += 1
-        task._history_user = by  # type: ignore[attr-defined]
-        task.save()
+        save_edit(task, by)
     return task
 
 
@@ -161,34 +149,22 @@ def shown_value(task: Task, field: str) -> str:
     return "" if value is None else str(value)
 
 
-def _conflict(task: Task, field: str) -> EditConflictError:
-    last = task.history.order_by("-history_date", "-history_id").first()
-    who = person_name(last.history_user) if last and last.history_user else _("someone")
-    return EditConflictError(task, field, shown_value(task, field), who,
-                        last.history_date if last else None)  # fmt: skip
-
-
 def _apply(task: Task, field: str, raw: str, by: Any) -> None:
     value = raw.strip()
     if field == "title":
         if not value:
             raise ValidationError({field: _("Say what the task is.")})
-        if len(value) > 200:
-            raise ValidationError({field: _("At most 200 characters.")})
-        task.title = value
+        task.title = typed_text(field, value, limit=200)
     elif field in ("deliverable", "resources"):
-        if len(value) > 300:
-            raise ValidationError({field: _("At most 300 characters.")})
-        setattr(task, field, value)
+        setattr(task, field, typed_text(field, value, limit=300))
+    elif field == "note":
+        task.note = typed_text(field, value, limit=500)
     elif field == "owner":
         task.owner = _owner(value, task, by)
         if task.owner is not None and access.role_of(by) != "team_lead":
             task.team = access.team_of(task.owner) or task.team
     elif field in ("starts_on", "ends_on"):
-        day = _date(field, value)
-        if day is None:
-            raise ValidationError({field: _("Enter a date as YYYY-MM-DD.")})
-        setattr(task, field, day)
+        setattr(task, field, typed_date(field, value))
         _check_dates(task.starts_on, task.ends_on, field=field)
     elif field == "status":
         if value not in TaskStatus.values:
@@ -201,10 +177,8 @@ def _apply(task: Task, field: str, raw: str, by: Any) -> None:
     elif field == "done_on":
         if task.status != TaskStatus.DONE:
             raise ValidationError({field: _("Mark the task done first.")})
-        day = _date(field, value)
-        if day is None:
-            raise ValidationError({field: _("Enter a date as YYYY-MM-DD.")})
-        if day > company_today():
+        day = typed_date(field, value)
+        if day is not None and day > company_today():
             raise ValidationError({field: _("A task cannot be done in the future.")})
         task.done_on = day
 
@@ -221,13 +195,6 @@ def _owner(value: str, task: Task, by: Any) -> Any:
     if profile is None:
         raise ValidationError({"owner": _("Choose an owner from the list.")})
     return get_user_model().objects.get(pk=profile.user_id)
-
-
-def _date(field: str, value: str) -> dt.date | None:
-    try:
-        return parse_date(value)
-    except ValueError:
-        return None
 
 
 def _check_dates(starts_on: dt.date, ends_on: dt.date, *, field: str = "ends_on") -> None:

@@ -15,22 +15,25 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
-from django_htmx.http import reswap, retarget
 
 from planning import selectors as plan_selectors
 from salesopt.core import access
 from salesopt.core.exports import XLSX_CONTENT_TYPE
 from salesopt.core.http import apply_to_form
 from salesopt.core.models import Program
+from salesopt.core.people import person_name
 from salesopt.core.programs import program_of_phase
 
 from . import exports, selectors, services
+from .editing import EditConflictError, Editor, field_label
 from .forms import TaskForm
+from .http import editor_response
 from .models import Task, TaskStatus
 
 PAGE = "execution/landing.html"
@@ -164,28 +167,40 @@ def _editor(
     *,
     value: str,
     error: str = "",
-    conflict: services.EditConflictError | None = None,
+    conflict: EditConflictError | None = None,
 ) -> HttpResponse:
-    context = {
-        "task": task,
-        "field": field,
-        "value": value,
-        "error": error,
-        "conflict": conflict,
-        "owners": selectors.owner_choices(request.user) if field == "owner" else [],
-        "statuses": TaskStatus.choices,
-    }
-    response = HttpResponse(render_to_string(f"{PAGE}#task-cell-editor", context, request))
-    if error or conflict:
-        # The form posts to replace its row; a refusal replaces the editor cell only.
-        response = retarget(response, f"#task-{task.pk}-{field}")
-        response = reswap(response, "outerHTML")
-    return response
+    kind, options = "text", None
+    if field == "owner":
+        kind = "select"
+        options = [("", "—")] + [
+            (str(person.pk), person_name(person))
+            for person in selectors.owner_choices(request.user)
+        ]
+    elif field == "status":
+        kind, options = "select", [(str(v), str(label)) for v, label in TaskStatus.choices]
+    elif field in ("starts_on", "ends_on", "done_on"):
+        kind = "date"
+    editor = Editor(
+        element=f"task-{task.pk}-{field}",
+        save_url=reverse("execution:task_cell_save", args=[task.pk, field]),
+        cancel_url=reverse("execution:task_row", args=[task.pk]),
+        version=task.version,
+        kind=kind,
+        value=value,
+        label=field_label(Task, field),
+        options=options,
+        maxlength={"title": 200, "note": 500}.get(field, 300),
+        error=error,
+        conflict=conflict,
+    )
+    return editor_response(request, editor)
 
 
 @require_POST
 def task_cell_save(request: HttpRequest, pk: int, field: str) -> HttpResponse:
     task = _visible_task(request, pk)
+    if field not in services.EDITABLE_FIELDS:
+        raise Http404
     value = request.POST.get("value", "")
     try:
         version = int(request.POST.get("version", ""))
@@ -196,8 +211,8 @@ def task_cell_save(request: HttpRequest, pk: int, field: str) -> HttpResponse:
         saved = services.task_update(
             task_id=task.pk, field=field, value=value, version=version, by=request.user
         )
-    except services.EditConflictError as conflict:
-        return _editor(request, conflict.task, field, value=value, conflict=conflict)
+    except EditConflictError as conflict:
+        return _editor(request, conflict.row, field, value=value, conflict=conflict)
     except ValidationError as problem:
         return _editor(request, task, field, value=value, error=" ".join(problem.messages))
     except Task.DoesNotExist:

@@ -86,6 +86,12 @@ def measures(*, program: Program) -> QuerySet[Measure]:
     )  # fmt: skip
 
 
+def measure_locked(pk: int) -> Measure | None:
+    """The measure, locked for the rest of the transaction (the execution tables edit its rows
+    under it)."""
+    return Measure.objects.select_for_update(of=("self",)).filter(pk=pk).first()
+
+
 def accepted_findings(*, program: Program) -> QuerySet[Any]:
     return diagnosis_selectors.accepted_findings(program=program)
 

@@ -122,6 +122,9 @@ PK_MODELS = {
         ],
         Task,
     ),
+    **dict.fromkeys(
+        [f"execution:measure_{view}" for view in ("row", "cell_save", "cell_editor")], Measure
+    ),
 }
 # Values of the other parameters, besides ids: the ones a page knows and one it does not.
 VALUES = {
@@ -130,7 +133,17 @@ VALUES = {
     "language": ["en", "zh"],
     "app_label": ["core", "auth"],
     "url": ["no/such/page/"],
-    "field": ["title", "owner", "status", "done_on", "version", "planet"],
+    "field": [
+        "title",
+        "owner",
+        "status",
+        "done_on",
+        "actual_completion",
+        "quality",
+        "reason",
+        "version",
+        "planet",
+    ],
 }
 # Query strings the pages read, well-formed and not.
 QUERIES = {
@@ -160,6 +173,7 @@ QUERIES = {
     ],
     "planning:assignment": ["?edit=987654", "?edit=abc"],
     "execution:landing": ["?owner=abc&status=planet&team=%00&overdue=1", "?owner=987654"],
+    "execution:measures": ["?overdue=1", "?overdue=%00"],
     "planning:deal-list": ["?late=1&closed=1&page=abc", "?page=999"],
     "planning:funnel": [
         "?period_from=2026-13&period_to=x&region=abc",

@@ -80,3 +80,53 @@ def test_two_people_editing_one_row_never_lose_an_edit(
     expect(lead_page.locator("#task-table thead")).to_contain_text("交付物")
     lead_page.screenshot(path=screenshot_path("execution-plan-zh"), full_page=True)
     lead_context.close()
+
+
+def test_team_lead_records_a_late_measure_with_its_reason_and_exports_table_3(
+    live_server, page: Page, demo_with_plan, screenshot_path, tmp_path
+):
+    import datetime as dt
+
+    from openpyxl import load_workbook
+
+    from planning.models import Measure
+
+    # The pilot measure was planned to be done a week ago (the demo plans it ahead).
+    week_ago = dt.date.today() - dt.timedelta(days=7)
+    Measure.objects.filter(title=PILOT_TASK).update(planned_completion=week_ago)
+    log_in(page, live_server, "demo.lead.south")
+    page.goto(f"{live_server.url}/execution/")
+    page.get_by_role("link", name="Table 3 — measure tracking").click()
+
+    row = page.locator("#measure-table tbody tr", has_text=PILOT_TASK)
+    expect(row).to_contain_text("overdue")
+    expect(row).to_contain_text("reason needed")
+    row.locator("td[id$='-actual_completion'] .cell-button").click()
+    row.locator("td.editing input[name=value]").fill(dt.date.today().isoformat())
+    row.get_by_role("button", name="Save").click()
+    expect(row.locator(".field-error")).to_contain_text("needs the reason")
+    row.locator("td.editing input[name=reason]").fill("CRM 字段配置等待 IT 排期")
+    row.locator("td.editing input[name=reason]").press("Enter")
+    expect(row).to_contain_text("done late")
+    expect(row).to_contain_text("CRM 字段配置等待 IT 排期")
+    row.locator("td[id$='-quality'] .cell-button").click()
+    row.locator("td.editing select[name=value]").select_option("good")
+    row.get_by_role("button", name="Save").click()
+    expect(row.locator("td.editing")).to_have_count(0)
+    expect(row.locator("td[id$='-quality']")).to_have_text("good")
+    page.screenshot(path=screenshot_path("execution-table-3"), full_page=True)
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Export to Excel").click()
+    saved = tmp_path / download.value.suggested_filename
+    download.value.save_as(saved)
+    sheet = load_workbook(saved).active
+    rows = [[cell.value for cell in line] for line in sheet.iter_rows()]
+    assert rows[0][:6] == ["measure", "owner", "planned completion", "actual completion",
+                           "quality", "reason if late or not done"]  # fmt: skip
+    pilot = next(line for line in rows if line[0] == PILOT_TASK)
+    assert pilot[4:7] == ["good", "CRM 字段配置等待 IT 排期", "done late"]
+
+    in_chinese(page)
+    expect(page.locator("h2").first).to_have_text("表3 — 优化方案执行跟踪表")
+    page.screenshot(path=screenshot_path("execution-table-3-zh"), full_page=True)

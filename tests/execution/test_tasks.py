@@ -99,7 +99,7 @@ def test_a_stale_edit_is_refused_with_the_other_persons_value_and_nothing_is_los
     # Knowingly writing over it, on the version the conflict showed, is accepted — and both
     # values stay in the history.
     services.task_update(task_id=row.pk, field="deliverable", value="分级标准草案",
-                         version=refused.value.task.version, by=team_lead)  # fmt: skip
+                         version=refused.value.row.version, by=team_lead)  # fmt: skip
     afters = [
         change.after for change in selectors.task_history(row) if change.field == "deliverable"
     ]

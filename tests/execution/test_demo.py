@@ -1,0 +1,55 @@
+"""The demo program's execution, under way: tasks from its measures and the seed's own rows,
+one done, one late with its reason, and Table 3 with the measure already carried out."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from execution import measure_selectors, selectors
+from execution.models import MeasureTracking, Task
+from salesopt.core.models import Program
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo_execution(frozen_today):
+    call_command("seed_demo", scale=0.05, seed=7, verbosity=0)
+    call_command("compute_kpis", verbosity=0)
+    call_command("seed_demo_plan", verbosity=0)
+    call_command("seed_demo_execution", verbosity=0)
+    return Program.objects.get()
+
+
+def test_the_demo_execution_is_under_way(demo_execution, frozen_today):
+    program = demo_execution
+    manager = program.manager
+    rows = selectors.task_rows(program=program, user=manager)
+    titles = {row.task.title for row in rows}
+
+    assert {"编写线索分级标准", "配置 CRM 跟进提醒与自动分配", "新人第一期入职培训"} <= titles
+    assert Task.objects.filter(program=program, measure__isnull=False).count() == 4
+    assert any(row.task.status == "done" for row in rows)
+    late = [row for row in rows if row.overdue]
+    assert late and all(row.task.note for row in late)  # late with its reason
+    tracked = MeasureTracking.objects.get(measure__program=program)
+    assert (tracked.measure.line, tracked.quality) == ("process", "good")
+    table_3 = measure_selectors.tracking_rows(program=program, user=manager)
+    assert [row.progress for row in table_3].count("done") == 1
+    program.refresh_from_db()
+    assert program.status == "execution"
+
+
+def test_seeding_the_execution_again_changes_nothing(demo_execution):
+    before = list(Task.objects.order_by("pk").values_list("pk", "title", "status", "version"))
+
+    call_command("seed_demo_execution", verbosity=0)
+
+    after = list(Task.objects.order_by("pk").values_list("pk", "title", "status", "version"))
+    assert after == before
+
+
+def test_the_command_needs_the_plan_first(db):
+    with pytest.raises(CommandError, match="seed_demo_plan"):
+        call_command("seed_demo_execution", verbosity=0)
