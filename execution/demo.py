@@ -1,19 +1,23 @@
 """The demo program's execution, under way: the plan's measures as tasks (one done, one late
-with its reason, the others running), the seed's own tasks, and Table 3 with the measure
-already carried out rated. Dates follow the program's execution start, so the demo reads the
-same whatever day it is seeded; it is written once (a program with tasks is left alone)."""
+with its reason, the others running), the seed's own tasks, Table 3 with the measure already
+carried out rated, and the kick-off with its attendees' duties. Dates follow the program's
+execution start, so the demo reads the same whatever day it is seeded; it is written once (a
+program with tasks is left alone)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from planning import selectors as plan_selectors
 from salesopt.core.models import Program, ProgramStatus, Team
 from salesopt.core.periods import company_today
 
+from .kickoff_services import acknowledge, attendee_add, kickoff_save
 from .models import MeasureTracking, Quality, Task, TaskStatus
 from .services import tasks_from_measures
 
@@ -71,4 +75,38 @@ def seed_demo_execution(*, program: Program) -> DemoExecution:
         )  # fmt: skip
         MeasureTracking.objects.create(measure=grading, actual_completion=min(starts, today),
                                        quality=Quality.GOOD)  # fmt: skip
+    _kickoff(program, starts, today, pilot)
     return DemoExecution(Task.objects.filter(program=program).count(), created=True)
+
+
+def _kickoff(program: Program, starts: dt.date, today: dt.date, pilot: Team | None) -> None:
+    """The kick-off on the execution's first day: the leads and some reps of every team, the
+    marketing and after-sales departments as guests; all but two have acknowledged."""
+    manager = program.manager
+    kickoff = kickoff_save(program=program, by=manager, version=0, held_on=starts,
+                           place="总部 3 楼大会议室",
+                           notes="目标与措施逐条讲解；华南区域组为 A 类线索 2 小时响应的试点组，"
+                                 "华东区域组为对照组。每周一上午复盘。",
+                           goals=list(plan_selectors.goals(program=program)),
+                           measures=list(plan_selectors.measures(program=program)))  # fmt: skip
+    people: list[tuple[Any, str]] = [(manager, "主持启动会；每周一主持进度复盘")]
+    for team in Team.objects.filter(lead__isnull=False).select_related("lead").order_by("name"):
+        duty = "带领本组执行措施；每天检查新人的跟进记录；每周更新执行表"
+        if team == pilot:
+            duty = "试点组组长：A 类线索 2 个工作小时内响应，每天盯超时线索；" + duty
+        people.append((team.lead, duty))
+        for rep in get_user_model().objects.filter(profile__team=team,
+                                                   profile__role="sales_rep")[:2]:  # fmt: skip
+            people.append((rep, "按线索等级的时限响应；首次联系记录客户三大需求；每周五写跟进记录"))
+    unacknowledged = {person.pk for person, _duty in people[-2:]}
+    for person, duty in people:
+        attendee = attendee_add(kickoff=kickoff, by=manager, user=person, duty=duty)
+        if person.pk not in unacknowledged:
+            acknowledge(attendee=attendee, by=person)
+    for name, department, duty in (
+        ("周敏", "市场部", "每月按线索来源报告线索量与质量"),
+        ("吴磊", "售后服务部", "客户投诉 24 小时内首次响应，月度反馈给销售"),
+    ):
+        guest = attendee_add(kickoff=kickoff, by=manager, name=name, department=department,
+                             duty=duty)  # fmt: skip
+        acknowledge(attendee=guest, by=manager)

@@ -32,3 +32,36 @@ class TaskForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = owners  # type: ignore[attr-defined]
         self.fields["measure"].queryset = measures  # type: ignore[attr-defined]
+
+
+class KickOffForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    held_on = forms.DateField(label=_("meeting date"), widget=DATE_INPUT)
+    place = forms.CharField(label=_("place"), max_length=200, required=False)
+    notes = forms.CharField(label=_("notes"), widget=forms.Textarea(attrs={"rows": 3}),
+                            required=False)  # fmt: skip
+    goals: forms.ModelMultipleChoiceField = forms.ModelMultipleChoiceField(
+        label=_("goals presented"), queryset=None, required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )  # fmt: skip
+    measures: forms.ModelMultipleChoiceField = forms.ModelMultipleChoiceField(
+        label=_("measures presented"), queryset=None, required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )  # fmt: skip
+
+    def __init__(self, *args: Any, goals: Any, measures: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["goals"].queryset = goals  # type: ignore[attr-defined]
+        self.fields["goals"].label_from_instance = lambda goal: goal.metric_label  # type: ignore[attr-defined]
+        self.fields["measures"].queryset = measures  # type: ignore[attr-defined]
+
+
+class AttendeeForm(forms.Form):
+    user = PersonChoiceField(label=_("salesopt user"), queryset=None, required=False)
+    name = forms.CharField(label=_("or a guest's name"), max_length=120, required=False)
+    department = forms.CharField(label=_("department"), max_length=120, required=False)
+    duty = forms.CharField(label=_("duty"), widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, users: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = users  # type: ignore[attr-defined]

@@ -132,3 +132,80 @@ class MeasureTracking(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.measure_id}: {self.actual_completion or '-'}"
+
+
+class KickOff(TimeStampedModel):
+    """The kick-off meeting (启动会) of a program's execution: when and where, the goals and
+    measures presented, and who attended with their duties."""
+
+    program = models.OneToOneField(
+        Program, verbose_name=_("program"), on_delete=models.CASCADE, related_name="kickoff"
+    )
+    held_on = models.DateField(_("meeting date"))
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    goals = models.ManyToManyField(
+        "planning.Goal", verbose_name=_("goals presented"), blank=True, related_name="+"
+    )
+    measures = models.ManyToManyField(
+        "planning.Measure", verbose_name=_("measures presented"), blank=True, related_name="+"
+    )
+    # The manager's form names the version it was opened on (as every edited row).
+    version = models.PositiveIntegerField(_("version"), default=1)
+    history: Any = HistoricalRecords(excluded_fields=["created_at", "updated_at"])
+
+    class Meta:
+        verbose_name = _("kick-off")
+        verbose_name_plural = _("kick-offs")
+
+    def __str__(self) -> str:
+        return f"{self.program} {self.held_on}"
+
+
+class KickOffAttendee(TimeStampedModel):
+    """Someone at the kick-off with their duty: a salesopt user, who acknowledges it in the app,
+    or a guest from another department, whose acknowledgement the manager records."""
+
+    kickoff = models.ForeignKey(
+        KickOff, verbose_name=_("kick-off"), on_delete=models.CASCADE, related_name="attendees"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="kickoff_attendances",
+    )
+    name = models.CharField(_("name"), max_length=120, blank=True)  # a guest's
+    department = models.CharField(_("department"), max_length=120, blank=True)
+    duty = models.TextField(_("duty"))
+    acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
+    # Empty: the attendee acknowledged it themselves; else who recorded a guest's.
+    acknowledged_for_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("kick-off attendee")
+        verbose_name_plural = _("kick-off attendees")
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kickoff", "user"],
+                condition=models.Q(user__isnull=False),
+                name="execution_kickoff_attendee_once",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(user__isnull=False) | ~models.Q(name=""),
+                name="execution_kickoff_attendee_named",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name or str(self.user)

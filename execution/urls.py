@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import measure_views, views
+from . import kickoff_views, measure_views, views
 
 app_name = "execution"
 
@@ -24,5 +24,16 @@ urlpatterns = [
         "measures/<int:pk>/<str:field>/edit/",
         measure_views.measure_cell_editor,
         name="measure_cell_editor",
+    ),
+    path("kickoff/", kickoff_views.kickoff, name="kickoff"),
+    path("kickoff/save/", kickoff_views.kickoff_save, name="kickoff_save"),
+    path("kickoff/attendees/", kickoff_views.attendee_add, name="attendee_add"),
+    path(
+        "kickoff/attendees/<int:pk>/remove/", kickoff_views.attendee_remove, name="attendee_remove"
+    ),
+    path(
+        "kickoff/attendees/<int:pk>/acknowledge/",
+        kickoff_views.attendee_acknowledge,
+        name="attendee_acknowledge",
     ),
 ]

@@ -30,7 +30,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
 from diagnosis.models import DiagnosisRow, DiagnosisTeamMember, Finding, Interview
-from execution.models import Task
+from execution import kickoff_services
+from execution.models import KickOffAttendee, Task
 from planning.models import Goal, Measure, MilestoneDefinition
 from salesopt.core.models import (
     AssignmentRule,
@@ -124,6 +125,9 @@ PK_MODELS = {
     ),
     **dict.fromkeys(
         [f"execution:measure_{view}" for view in ("row", "cell_save", "cell_editor")], Measure
+    ),
+    **dict.fromkeys(
+        ["execution:attendee_remove", "execution:attendee_acknowledge"], KickOffAttendee
     ),
 }
 # Values of the other parameters, besides ids: the ones a page knows and one it does not.
@@ -285,6 +289,10 @@ def company(
     Task.objects.create(program=program, measure=measure, goal=goal, title="=1+1 <b>任务</b>",
                         owner=rep, team=rep.profile.team, starts_on=frozen_today,
                         ends_on=frozen_today, deliverable="@SUM(A1)")  # fmt: skip
+    kickoff = kickoff_services.kickoff_save(program=program, by=manager, version=0,
+                                            held_on=frozen_today, place="<b>=1+1</b>")  # fmt: skip
+    kickoff_services.attendee_add(kickoff=kickoff, by=manager, user=rep, duty="=HYPERLINK(1)")
+    kickoff_services.attendee_add(kickoff=kickoff, by=manager, name="<i>来宾</i>", duty="x")
     draft = grading_services.grading_draft(user=manager)
     grading_services.grading_rule_save(version=draft, grade="A", industries=["=1+1", "制造业"])
     assignment_services.assignment_rule_save(user=manager, team=rep.profile.team, regions=[south])

@@ -130,3 +130,49 @@ def test_team_lead_records_a_late_measure_with_its_reason_and_exports_table_3(
     in_chinese(page)
     expect(page.locator("h2").first).to_have_text("表3 — 优化方案执行跟踪表")
     page.screenshot(path=screenshot_path("execution-table-3-zh"), full_page=True)
+
+
+def test_manager_records_the_kickoff_and_a_rep_acknowledges_their_duty(
+    live_server, page: Page, browser: Browser, demo_with_plan, screenshot_path
+):
+    log_in(page, live_server, "demo.manager")
+    page.goto(f"{live_server.url}/execution/")
+    page.get_by_role("link", name="Kick-off").click()
+    form = page.locator("form[action$='/kickoff/save/']")
+    form.get_by_label("place").fill("总部 3 楼大会议室")
+    form.locator("#id_kickoff-measures").get_by_label(PILOT_TASK).check()
+    form.get_by_role("button", name="Save the kick-off").click()
+    expect(page.locator(".messages")).to_contain_text("Kick-off saved.")
+    expect(page.locator("dl.facts")).to_contain_text(PILOT_TASK)
+
+    page.locator("summary", has_text="Add an attendee").click()
+    adding = page.locator("form[action$='/kickoff/attendees/']")
+    from django.contrib.auth import get_user_model
+
+    rep_name = get_user_model().objects.get(username="demo.rep.01").profile.display_name
+    adding.get_by_label("salesopt user").select_option(label=rep_name)
+    adding.get_by_label("duty").fill("A 类线索 2 个工作小时内响应，每周五写跟进记录")
+    adding.get_by_role("button", name="Add the attendee").click()
+    page.locator("summary", has_text="Add an attendee").click()
+    adding.get_by_label("or a guest's name").fill("周敏")
+    adding.get_by_label("department").fill("市场部")
+    adding.get_by_label("duty").fill("每月按来源报告线索质量")
+    adding.get_by_role("button", name="Add the attendee").click()
+    guest = page.locator("#attendee-table tr", has_text="周敏")
+    guest.get_by_role("button", name="record their acknowledgement").click()
+    expect(guest).to_contain_text("recorded by")
+    expect(page.locator("#kickoff h3")).to_contain_text("1 of 2 acknowledged")
+
+    rep_context = browser.new_context(locale="en-US", viewport={"width": 1366, "height": 900})
+    rep_page = rep_context.new_page()
+    log_in(rep_page, live_server, "demo.rep.01")
+    rep_page.goto(f"{live_server.url}/execution/kickoff/")
+    expect(rep_page.locator("#my-duty")).to_contain_text("每周五写跟进记录")
+    rep_page.get_by_role("button", name="I have read my duty and take it on").click()
+    expect(rep_page.locator("#my-duty")).to_contain_text("You acknowledged it on")
+    expect(rep_page.locator("#kickoff h3")).to_contain_text("2 of 2 acknowledged")
+    rep_page.screenshot(path=screenshot_path("execution-kickoff"), full_page=True)
+    in_chinese(rep_page)
+    expect(rep_page.locator("#kickoff h2")).to_have_text("启动会")
+    rep_page.screenshot(path=screenshot_path("execution-kickoff-zh"), full_page=True)
+    rep_context.close()

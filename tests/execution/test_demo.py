@@ -7,7 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from execution import measure_selectors, selectors
-from execution.models import MeasureTracking, Task
+from execution.models import KickOff, MeasureTracking, Task
 from salesopt.core.models import Program
 
 pytestmark = pytest.mark.django_db
@@ -39,6 +39,12 @@ def test_the_demo_execution_is_under_way(demo_execution, frozen_today):
     assert [row.progress for row in table_3].count("done") == 1
     program.refresh_from_db()
     assert program.status == "execution"
+    kickoff = KickOff.objects.get(program=program)
+    assert kickoff.held_on == program.execution_start
+    assert kickoff.measures.count() == 4 and kickoff.goals.count() == 4
+    attendees = list(kickoff.attendees.all())
+    assert {a.department for a in attendees if a.user_id is None} == {"市场部", "售后服务部"}
+    assert sum(a.acknowledged_at is None for a in attendees) == 2
 
 
 def test_seeding_the_execution_again_changes_nothing(demo_execution):
