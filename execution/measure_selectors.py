@@ -143,3 +143,25 @@ def tracking_rows(
 
 def quality_options() -> list[tuple[str, str]]:
     return [("", "—")] + [(str(value), str(label)) for value, label in Quality.choices]
+
+
+def table_3_json(*, program: Program, user: Any) -> list[dict[str, Any]]:
+    rows = []
+    for row in tracking_rows(program=program, user=user):
+        tracking = row.tracking
+        done = tracking.actual_completion if tracking else None
+        rows.append(
+            {
+                "measure": row.measure.pk,
+                "title": row.measure.title,
+                "line": row.measure.line,
+                "owner": row.measure.owner.get_username(),
+                "planned_completion": row.measure.planned_completion.isoformat(),
+                "actual_completion": done.isoformat() if done else None,
+                "quality": (tracking.quality or None) if tracking else None,
+                "reason": tracking.reason if tracking else "",
+                "state": str(row.progress),
+                "version": row.version,
+            }
+        )
+    return rows

@@ -162,3 +162,30 @@ def owner_choices(user: Any) -> QuerySet[Any]:
         .select_related("profile")
         .order_by("profile__display_name", "username")
     )
+
+
+# Tables as JSON (the API and `manage.py execution`): stable English keys, codes not labels.
+TABLES = ("plan", "2", "3")
+
+
+def plan_rows_json(*, program: Program, user: Any) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": row.task.pk,
+            "task": row.task.title,
+            "owner": row.task.owner.get_username() if row.task.owner else None,
+            "start": row.task.starts_on.isoformat(),
+            "end": row.task.ends_on.isoformat(),
+            "deliverable": row.task.deliverable,
+            "resources": row.task.resources,
+            "status": row.task.status,
+            "done_on": row.task.done_on.isoformat() if row.task.done_on else None,
+            "notes": row.task.note,
+            "overdue": row.overdue,
+            "measure": row.task.measure_id,
+            "goal": row.task.goal_id,
+            "team": row.task.team.name if row.task.team else None,
+            "version": row.task.version,
+        }
+        for row in task_rows(program=program, user=user)
+    ]

@@ -167,7 +167,14 @@ QUERIES = {
     ],
     **{
         name: [f"?program={MADE_UP_ID}", "?program=abc"]
-        for name in ("api:plan", "api:plan-goals", "api:plan-measures")
+        for name in (
+            "api:plan",
+            "api:plan-goals",
+            "api:plan-measures",
+            "api:execution-plan",
+            "api:execution-table-3",
+            "api:execution-kickoff",
+        )
     },
     "admin:core_lead_changelist": ["?q=%00&o=99&p=abc"],
     "leads:queue": [

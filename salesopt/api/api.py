@@ -17,12 +17,12 @@ from ninja.renderers import JSONRenderer
 
 from salesopt.kpis.selectors import KpiAccessError, KpiQueryError
 
-from . import kpis, leads, plan
+from . import execution, kpis, leads, plan
 from .auth import READERS, reader_required, unauthorized
 
 DESCRIPTION = """\
-The KPIs and the plan of salesopt as JSON, each read with the access of the user behind the
-request.
+The KPIs, the plan, the leads and the execution tables of salesopt as JSON, each read with the
+access of the user behind the request.
 
 **Authentication**: the session of a user logged in to salesopt (this page uses it), or a
 token: `Authorization: Bearer <token>`. `python manage.py create_api_token USERNAME` prints a
@@ -60,6 +60,7 @@ api = SalesoptApi(
 api.add_router("/kpis/", kpis.router)
 api.add_router("/plan/", plan.router)
 api.add_router("/leads/", leads.router)
+api.add_router("/execution/", execution.router)
 
 
 def _refusal(request: HttpRequest, message: str, status: int) -> HttpResponse:
