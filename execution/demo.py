@@ -1,6 +1,7 @@
 """The demo program's execution, under way: the plan's measures as tasks (one done, one late
 with its reason, the others running), the seed's own tasks, Table 3 with the measure already
-carried out rated, and the kick-off with its attendees' duties. Dates follow the program's
+carried out rated, the kick-off with its attendees' duties, and Table 2 for the current
+quarter with live actuals. Dates follow the program's
 execution start, so the demo reads the same whatever day it is seeded; it is written once (a
 program with tasks is left alone)."""
 
@@ -8,18 +9,23 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from planning import selectors as plan_selectors
-from salesopt.core.models import Program, ProgramStatus, Team
-from salesopt.core.periods import company_today
+from salesopt.core import access
+from salesopt.core.models import Program, ProgramStatus, Region, Team
+from salesopt.core.periods import Quarter, company_today
+from salesopt.kpis.selectors import kpi_series
 
 from .kickoff_services import acknowledge, attendee_add, kickoff_save
-from .models import MeasureTracking, Quality, Task, TaskStatus
+from .models import MeasureTracking, MonthTarget, Quality, SplitMethod, Task, TaskStatus
 from .services import tasks_from_measures
+from .target_selectors import table_2_rows
+from .target_services import month_note_update, parts_set, quarter_target_set, split_evenly
 
 PILOT_TEAM = "华南区域组"
 LATE_NOTE = "CRM 厂商的接口权限晚开通两天，提醒规则顺延上线"
@@ -76,7 +82,59 @@ def seed_demo_execution(*, program: Program) -> DemoExecution:
         MeasureTracking.objects.create(measure=grading, actual_completion=min(starts, today),
                                        quality=Quality.GOOD)  # fmt: skip
     _kickoff(program, starts, today, pilot)
+    _targets(program, today)
     return DemoExecution(Task.objects.filter(program=program).count(), created=True)
+
+
+def _targets(program: Program, today: dt.date) -> None:
+    """Table 2 for the current quarter: last year's same quarter plus 10%, split into months
+    and regions as last year's revenue fell, and 华南's shortfalls analysed."""
+    manager = program.manager
+    quarter = Quarter.containing(today)
+    reader = access.command_line_reader()
+    last_year = kpi_series(user=reader, metric="revenue", grain="quarter", by="region",
+                           period_from=quarter.shifted(-4).start,
+                           period_to=quarter.shifted(-4).start)  # fmt: skip
+    by_region = {point.dims["region"]: point.value or 0.0 for point in last_year.rows}
+    if sum(by_region.values()) <= 0:
+        return  # no history to set a target from
+    regions = {region.name: region for region in Region.objects.filter(name__in=by_region)}
+    amounts = {regions[name].pk: Decimal(round(value * 1.1, -4)) for name, value in
+               by_region.items() if name in regions and value > 0}  # fmt: skip
+    total = sum(amounts.values(), Decimal(0))
+    whole = quarter_target_set(program=program, by=manager, quarter=quarter, amount=total,
+                               split=SplitMethod.SEASONAL)  # fmt: skip
+    parts_set(target=whole, by=manager, dimension="region", amounts=amounts,
+              split=SplitMethod.SEASONAL)  # fmt: skip
+    south = regions.get("华南")
+    if south is None:
+        return
+    # 华南's part goes down to the reps of its region's team, whose lead keeps their rows.
+    south_part = whole.parts.get(region=south)
+    reps = list(
+        get_user_model().objects.filter(profile__team__name=PILOT_TEAM,
+                                        profile__role="sales_rep").order_by("pk")
+    )  # fmt: skip
+    if reps:
+        shares = split_evenly(south_part.amount, len(reps))
+        parts_set(target=south_part, by=manager, dimension="owner",
+                  amounts={rep.pk: share for rep, share in zip(reps, shares, strict=True)},
+                  split=SplitMethod.EVEN)  # fmt: skip
+    notes = {
+        0: ("竞品促销，华南两个大客户推迟到下月签约", "下周起加大高端客户拜访，经理陪访重点客户"),
+        1: ("A 类线索响应仍慢于 2 小时，部分线索流失", "组长每天盯超时线索，本周完成新人跟进复盘"),
+    }
+    for row in table_2_rows(program=program, user=manager, quarter=quarter):
+        offset = (row.month.month.year - quarter.start.year) * 12 + row.month.month.month - \
+            quarter.start.month  # fmt: skip
+        first_rep = reps[0].pk if reps else None
+        analysed = row.target.region_id == south.pk or row.target.owner_id == first_rep
+        if analysed and row.below and offset in notes:
+            note, action = notes[offset]
+            for name, text in (("variance_note", note), ("corrective_action", action)):
+                current = MonthTarget.objects.get(pk=row.month.pk)
+                month_note_update(month_id=current.pk, field=name, value=text,
+                                  version=current.version, by=manager)  # fmt: skip
 
 
 def _kickoff(program: Program, starts: dt.date, today: dt.date, pilot: Team | None) -> None:

@@ -12,8 +12,9 @@ from django.utils.translation import gettext as _
 from salesopt.core.exports import Sheet, xlsx_workbook
 from salesopt.core.models import Program
 from salesopt.core.people import person_name
+from salesopt.core.periods import Quarter
 
-from . import measure_selectors, selectors
+from . import measure_selectors, selectors, target_selectors
 
 
 def task_sheet(*, program: Program, user: Any) -> Sheet:
@@ -71,6 +72,38 @@ def measure_sheet(*, program: Program, user: Any) -> Sheet:
             ]
         )
     return Sheet(_("Table 3 measure tracking"), header, rows)
+
+
+def target_sheet(*, program: Program, user: Any, quarter: Quarter) -> Sheet:
+    # The seed's columns, then the team, the month and the row id.
+    header = [
+        _("quarterly target"), _("monthly target"), _("region"), _("owner"), _("monthly actual"),
+        _("attainment %"), _("variance analysis"), _("corrective action"), _("team"), _("month"),
+        _("row id"),
+    ]  # fmt: skip
+    rows = []
+    for row in target_selectors.table_2_rows(program=program, user=user, quarter=quarter):
+        target = row.target
+        rows.append(
+            [
+                target.amount,
+                row.month.amount,
+                row.region_name,
+                row.owner_name,
+                row.actual,
+                round(row.attainment * 100, 1) if row.attainment is not None else None,
+                row.month.variance_note,
+                row.month.corrective_action,
+                row.team_name,
+                row.month.month.strftime("%Y-%m"),
+                row.month.pk,
+            ]
+        )
+    return Sheet(_("Table 2 targets"), header, rows)
+
+
+def targets_xlsx(*, program: Program, user: Any, quarter: Quarter) -> bytes:
+    return xlsx_workbook([target_sheet(program=program, user=user, quarter=quarter)])
 
 
 def measures_xlsx(*, program: Program, user: Any) -> bytes:

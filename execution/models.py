@@ -209,3 +209,84 @@ class KickOffAttendee(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name or str(self.user)
+
+
+class SplitMethod(models.TextChoices):
+    EVEN = "even", _("evenly")
+    SEASONAL = "seasonal", _("by last year's months")
+    HAND = "hand", _("by hand")
+
+
+class QuarterTarget(TimeStampedModel):
+    """A quarter's revenue target for one scope (the company, a region, a team or an owner),
+    split into its three months (Table 2's rows) and maybe down into parts (its children),
+    which add up to it."""
+
+    program = models.ForeignKey(
+        Program, verbose_name=_("program"), on_delete=models.CASCADE, related_name="targets"
+    )
+    quarter_start = models.DateField(_("quarter"))
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("part of"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="parts",
+    )
+    region = models.ForeignKey(
+        "core.Region", verbose_name=_("region"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    team = models.ForeignKey(
+        Team, verbose_name=_("team"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="quarter_targets",
+    )
+    amount = models.DecimalField(_("quarterly target"), max_digits=14, decimal_places=2)
+    split = models.CharField(
+        _("split into months"), max_length=16, choices=SplitMethod.choices,
+        default=SplitMethod.EVEN,
+    )  # fmt: skip
+    version = models.PositiveIntegerField(_("version"), default=1)
+    history: Any = HistoricalRecords(excluded_fields=["created_at", "updated_at"])
+
+    class Meta:
+        verbose_name = _("quarterly target")
+        verbose_name_plural = _("quarterly targets")
+        ordering = ["quarter_start", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.quarter_start:%Y-%m} {self.amount}"
+
+
+class MonthTarget(TimeStampedModel):
+    """One row of Table 2 (销售目标分解与跟踪表): a month's target for a scope, and when it falls
+    short, the variance analysis and the corrective action."""
+
+    quarter_target = models.ForeignKey(
+        QuarterTarget, verbose_name=_("quarterly target"), on_delete=models.CASCADE,
+        related_name="months",
+    )  # fmt: skip
+    month = models.DateField(_("month"))
+    amount = models.DecimalField(_("monthly target"), max_digits=14, decimal_places=2)
+    variance_note = models.TextField(_("variance analysis"), blank=True)
+    corrective_action = models.TextField(_("corrective action"), blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    history: Any = HistoricalRecords(excluded_fields=["created_at", "updated_at"])
+
+    class Meta:
+        verbose_name = _("monthly target")
+        verbose_name_plural = _("monthly targets")
+        ordering = ["month", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["quarter_target", "month"], name="month_target_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.amount}"

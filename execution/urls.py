@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import kickoff_views, measure_views, views
+from . import kickoff_views, measure_views, target_views, views
 
 app_name = "execution"
 
@@ -35,5 +35,16 @@ urlpatterns = [
         "kickoff/attendees/<int:pk>/acknowledge/",
         kickoff_views.attendee_acknowledge,
         name="attendee_acknowledge",
+    ),
+    path("targets/", target_views.targets, name="targets"),
+    path("targets/set/", target_views.target_set, name="target_set"),
+    path("targets/parts/", target_views.parts_set, name="target_parts"),
+    path("targets/export.xlsx", target_views.target_export, name="target_export"),
+    path("targets/<int:pk>/", target_views.target_row, name="target_row"),
+    path("targets/<int:pk>/<str:field>/", target_views.target_cell_save, name="target_cell_save"),
+    path(
+        "targets/<int:pk>/<str:field>/edit/",
+        target_views.target_cell_editor,
+        name="target_cell_editor",
     ),
 ]

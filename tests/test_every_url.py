@@ -30,8 +30,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
 from diagnosis.models import DiagnosisRow, DiagnosisTeamMember, Finding, Interview
-from execution import kickoff_services
-from execution.models import KickOffAttendee, Task
+from execution import kickoff_services, target_services
+from execution.models import KickOffAttendee, MonthTarget, Task
 from planning.models import Goal, Measure, MilestoneDefinition
 from salesopt.core.models import (
     AssignmentRule,
@@ -43,6 +43,7 @@ from salesopt.core.models import (
     RepLeave,
     Role,
 )
+from salesopt.core.periods import Quarter
 from salesopt.core.stage_history import refresh_progress
 from salesopt.imports import services as import_services
 from salesopt.imports.models import ImportRun
@@ -129,6 +130,9 @@ PK_MODELS = {
     **dict.fromkeys(
         ["execution:attendee_remove", "execution:attendee_acknowledge"], KickOffAttendee
     ),
+    **dict.fromkeys(
+        [f"execution:target_{view}" for view in ("row", "cell_save", "cell_editor")], MonthTarget
+    ),
 }
 # Values of the other parameters, besides ids: the ones a page knows and one it does not.
 VALUES = {
@@ -185,6 +189,9 @@ QUERIES = {
     "planning:assignment": ["?edit=987654", "?edit=abc"],
     "execution:landing": ["?owner=abc&status=planet&team=%00&overdue=1", "?owner=987654"],
     "execution:measures": ["?overdue=1", "?overdue=%00"],
+    "execution:targets": ["?quarter=2026-Q4&split_by=owner", "?quarter=2026-Q9&split_by=%00"],
+    "execution:target_export": ["?quarter=2026-Q4", "?quarter=abc"],
+    "api:execution-table-2": ["?quarter=2026-Q4", "?quarter=abc"],
     "planning:deal-list": ["?late=1&closed=1&page=abc", "?page=999"],
     "planning:funnel": [
         "?period_from=2026-13&period_to=x&region=abc",
@@ -300,6 +307,11 @@ def company(
                                             held_on=frozen_today, place="<b>=1+1</b>")  # fmt: skip
     kickoff_services.attendee_add(kickoff=kickoff, by=manager, user=rep, duty="=HYPERLINK(1)")
     kickoff_services.attendee_add(kickoff=kickoff, by=manager, name="<i>来宾</i>", duty="x")
+    whole = target_services.quarter_target_set(program=program, by=manager,
+                                               quarter=Quarter.containing(frozen_today),
+                                               amount="100000", split="even")  # fmt: skip
+    target_services.parts_set(target=whole, by=manager, dimension="owner",
+                              amounts={rep.pk: "100000"}, split="even")  # fmt: skip
     draft = grading_services.grading_draft(user=manager)
     grading_services.grading_rule_save(version=draft, grade="A", industries=["=1+1", "制造业"])
     assignment_services.assignment_rule_save(user=manager, team=rep.profile.team, regions=[south])

@@ -15,7 +15,9 @@ from ninja import Field, Query, Router, Schema
 from execution import kickoff_selectors
 from execution.measure_selectors import table_3_json
 from execution.selectors import plan_rows_json
+from execution.target_selectors import table_2_json
 from salesopt.core import access
+from salesopt.core.periods import Quarter, company_today
 
 from .plan import ProgramQuery, _program
 from .schemas import ErrorOut
@@ -67,6 +69,32 @@ class MeasureTableOut(Schema):
     rows: list[MeasureTrackingOut]
 
 
+class MonthTargetOut(Schema):
+    id: int
+    quarter: str = Field(description="2026-Q1")
+    quarter_target: float
+    month: str = Field(description="YYYY-MM")
+    region: str | None
+    team: str | None
+    owner: str | None = Field(description="The owner's username.")
+    target: float
+    actual: float | None = Field(description="The month's revenue, from the KPI snapshots.")
+    attainment: float | None = Field(description="actual ÷ target, a fraction.")
+    variance_note: str
+    corrective_action: str
+    version: int
+
+
+class TargetTableOut(Schema):
+    program: int
+    table: str
+    rows: list[MonthTargetOut]
+
+
+class QuarterQuery(ProgramQuery):
+    quarter: str | None = Field(None, description="2026-Q1; by default the current quarter.")
+
+
 class AttendeeOut(Schema):
     name: str
     username: str | None
@@ -101,6 +129,21 @@ def plan_table(request: HttpRequest, query: Query[ProgramQuery]) -> dict[str, An
     program = _program(request, reader, query.program)
     return {"program": program.pk, "table": "plan",
             "rows": plan_rows_json(program=program, user=reader)}  # fmt: skip
+
+
+@router.get("/table-2/", url_name="execution-table-2", operation_id="execution_table_2",
+            summary="Table 2: a quarter's targets by month and part, with actuals and attainment",
+            response={200: TargetTableOut, 400: ErrorOut, **REFUSALS})  # fmt: skip
+def target_table(request: HttpRequest, query: Query[QuarterQuery]) -> Any:
+    reader = _reader(request)
+    program = _program(request, reader, query.program)
+    try:
+        quarter = (Quarter.parse(query.quarter) if query.quarter
+                   else Quarter.containing(company_today()))  # fmt: skip
+    except ValueError:
+        return 400, {"error": f"not a quarter: {query.quarter} (write it as 2026-Q1)"}
+    return {"program": program.pk, "table": "2",
+            "rows": table_2_json(program=program, user=reader, quarter=quarter)}  # fmt: skip
 
 
 @router.get("/table-3/", url_name="execution-table-3", operation_id="execution_table_3",

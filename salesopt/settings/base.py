@@ -201,6 +201,9 @@ AXES_LOCKOUT_CALLABLE = "salesopt.core.views.locked_out"
 # Behind N reverse proxies (a TLS terminator), the client's address is the N-th from the right
 # of X-Forwarded-For; without proxies it is the connection's own. The default trusts no header.
 SALESOPT_PROXY_COUNT = env.int("SALESOPT_PROXY_COUNT", default=0)
+# Table 2: a finished month below this share of its target needs a variance analysis and a
+# corrective action.
+SALESOPT_ATTAINMENT_THRESHOLD = env.float("SALESOPT_ATTAINMENT_THRESHOLD", default=0.95)
 AXES_IPWARE_PROXY_COUNT = SALESOPT_PROXY_COUNT or None
 AXES_IPWARE_META_PRECEDENCE_ORDER = (
     ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if SALESOPT_PROXY_COUNT else ("REMOTE_ADDR",)

@@ -176,3 +176,55 @@ def test_manager_records_the_kickoff_and_a_rep_acknowledges_their_duty(
     expect(rep_page.locator("#kickoff h2")).to_have_text("启动会")
     rep_page.screenshot(path=screenshot_path("execution-kickoff-zh"), full_page=True)
     rep_context.close()
+
+
+def test_team_lead_writes_the_variance_analysis_of_a_table_2_row_inline(
+    live_server, page: Page, demo_with_plan, screenshot_path
+):
+    from django.core.management import call_command
+
+    call_command("seed_demo_execution", verbosity=0)
+    log_in(page, live_server, "demo.lead.south")
+    page.goto(f"{live_server.url}/execution/")
+    page.get_by_role("link", name="Table 2 — targets").click()
+    rows = page.locator("#target-table tbody tr")
+    expect(rows.first).to_contain_text("华南")  # their reps' rows, in 华南
+    expect(page.locator("#target-table")).not_to_contain_text("the company")
+    row = rows.first
+    row.locator("td[id$='-variance_note'] .cell-button").click()
+    row.locator("td.editing input[name=value]").fill("竞品促销，两个大客户推迟签约")
+    row.locator("td.editing input[name=value]").press("Enter")
+    expect(row.locator("td[id$='-variance_note']")).to_contain_text("竞品促销，两个大客户推迟签约")
+    row.locator("td[id$='-corrective_action'] .cell-button").click()
+    row.locator("td.editing input[name=value]").fill("下周加大高端客户拜访")
+    row.locator("td.editing input[name=value]").press("Enter")
+    expect(row.locator("td[id$='-corrective_action']")).to_contain_text("下周加大高端客户拜访")
+    page.screenshot(path=screenshot_path("execution-table-2"), full_page=True)
+    in_chinese(page)
+    expect(page.locator("#targets h2")).to_have_text("表2 — 销售目标分解与跟踪表")
+    page.screenshot(path=screenshot_path("execution-table-2-zh"), full_page=True)
+
+
+def test_manager_sets_a_quarter_and_splits_it_down_so_that_the_parts_add_up(
+    live_server, page: Page, demo_with_plan, screenshot_path
+):
+    log_in(page, live_server, "demo.manager")
+    page.goto(f"{live_server.url}/execution/targets/?quarter=2027-Q1")
+    page.get_by_label("company target for 2027-Q1 (¥)").fill("5000000")
+    page.get_by_label("split into months").select_option("even")
+    page.get_by_role("button", name="Save the quarterly target").click()
+    expect(page.locator(".messages")).to_contain_text("Quarterly target saved.")
+    expect(page.locator("#target-table tbody tr")).to_have_count(3)
+
+    # Not split yet: the split form is open.
+    page.get_by_label("华南 (¥)").fill("3000000")
+    page.get_by_label("华东 (¥)").fill("1000000")
+    page.get_by_role("button", name="Save the split").click()
+    expect(page.locator(".form-errors")).to_contain_text("¥1,000,000.00 short")
+    # What was typed is still there: only the missing part needs adding.
+    expect(page.get_by_label("华南 (¥)")).to_have_value("3000000")
+    page.get_by_label("华北 (¥)").fill("1000000")
+    page.get_by_role("button", name="Save the split").click()
+    expect(page.locator(".messages")).to_contain_text("The quarter is split down.")
+    expect(page.locator("#targets")).to_contain_text("Parts: ¥5,000,000.00 of ¥5,000,000.00")
+    page.screenshot(path=screenshot_path("execution-table-2-split"), full_page=True)

@@ -61,8 +61,8 @@ def test_the_command_prints_each_table_under_stable_keys(tables):
 
 
 def test_the_command_refuses_what_it_cannot_print(tables):
-    with pytest.raises(CommandError, match="not built yet"):
-        command("--program", str(tables.pk), "--table", "2")
+    with pytest.raises(CommandError, match="not a quarter: 2026-Q5"):
+        command("--program", str(tables.pk), "--table", "2", "--quarter", "2026-Q5")
     with pytest.raises(CommandError, match="no program with id 987654"):
         command("--program", "987654", "--table", "plan")
 

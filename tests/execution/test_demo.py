@@ -6,9 +6,10 @@ from __future__ import annotations
 import pytest
 from django.core.management import CommandError, call_command
 
-from execution import measure_selectors, selectors
-from execution.models import KickOff, MeasureTracking, Task
-from salesopt.core.models import Program
+from execution import measure_selectors, selectors, target_selectors
+from execution.models import KickOff, MeasureTracking, QuarterTarget, Task
+from salesopt.core.models import Program, Team
+from salesopt.core.periods import Quarter
 
 pytestmark = pytest.mark.django_db
 
@@ -45,6 +46,16 @@ def test_the_demo_execution_is_under_way(demo_execution, frozen_today):
     attendees = list(kickoff.attendees.all())
     assert {a.department for a in attendees if a.user_id is None} == {"市场部", "售后服务部"}
     assert sum(a.acknowledged_at is None for a in attendees) == 2
+    quarter = Quarter.containing(frozen_today)
+    rows = target_selectors.table_2_rows(program=program, user=manager, quarter=quarter)
+    whole = QuarterTarget.objects.get(program=program, parent__isnull=True)
+    assert sum(part.amount for part in whole.parts.all()) == whole.amount
+    assert any(row.actual for row in rows)  # live actuals from the demo's orders
+    analysed = [row for row in rows if row.month.variance_note]
+    assert all(row.month.corrective_action for row in analysed)
+    lead = Team.objects.get(name="华南区域组").lead
+    lead_rows = target_selectors.table_2_rows(program=program, user=lead, quarter=quarter)
+    assert lead_rows and all(row.target.owner.profile.team.lead == lead for row in lead_rows)
 
 
 def test_seeding_the_execution_again_changes_nothing(demo_execution):
