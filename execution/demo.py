@@ -19,7 +19,7 @@ from planning import selectors as plan_selectors
 from salesopt.core import access
 from salesopt.core.models import Program, ProgramStatus, Region, Team
 from salesopt.core.periods import Quarter, company_today
-from salesopt.kpis.selectors import kpi_series
+from salesopt.kpis.selectors import kpi_window
 
 from .kickoff_services import acknowledge, attendee_add, kickoff_save
 from .models import MeasureTracking, MonthTarget, Quality, SplitMethod, Task, TaskStatus
@@ -87,15 +87,21 @@ def seed_demo_execution(*, program: Program) -> DemoExecution:
 
 
 def _targets(program: Program, today: dt.date) -> None:
-    """Table 2 for the current quarter: last year's same quarter plus 10%, split into months
-    and regions as last year's revenue fell, and 华南's shortfalls analysed."""
+    """Table 2 for the current quarter: each region's pace in the diagnosis window plus 10%,
+    split evenly into months, 华南's part down to its reps, and 华南's shortfalls analysed."""
     manager = program.manager
     quarter = Quarter.containing(today)
     reader = access.command_line_reader()
-    last_year = kpi_series(user=reader, metric="revenue", grain="quarter", by="region",
-                           period_from=quarter.shifted(-4).start,
-                           period_to=quarter.shifted(-4).start)  # fmt: skip
-    by_region = {point.dims["region"]: point.value or 0.0 for point in last_year.rows}
+    # The diagnosis window's pace by region, plus 10%: the demo's history may not reach last
+    # year's same quarter.
+    window = kpi_window(
+        user=reader, metric="revenue", by="region", period_from=program.baseline_start,
+        period_to=program.baseline_end,
+    )  # fmt: skip
+    months = (program.baseline_end.year - program.baseline_start.year) * 12 + \
+        program.baseline_end.month - program.baseline_start.month + 1  # fmt: skip
+    by_region = {point.dims["region"]: (point.value or 0.0) * 3 / months
+                 for point in window.rows}  # fmt: skip
     if sum(by_region.values()) <= 0:
         return  # no history to set a target from
     regions = {region.name: region for region in Region.objects.filter(name__in=by_region)}
@@ -103,9 +109,9 @@ def _targets(program: Program, today: dt.date) -> None:
                by_region.items() if name in regions and value > 0}  # fmt: skip
     total = sum(amounts.values(), Decimal(0))
     whole = quarter_target_set(program=program, by=manager, quarter=quarter, amount=total,
-                               split=SplitMethod.SEASONAL)  # fmt: skip
+                               split=SplitMethod.EVEN)  # fmt: skip
     parts_set(target=whole, by=manager, dimension="region", amounts=amounts,
-              split=SplitMethod.SEASONAL)  # fmt: skip
+              split=SplitMethod.EVEN)  # fmt: skip
     south = regions.get("华南")
     if south is None:
         return

@@ -206,9 +206,14 @@ def table_2_row(month: MonthTarget, user: Any) -> Table2Row:
     return _row(month, user, actuals, month.quarter_target.program)
 
 
+_KIND_ORDER = {"company": 0, "region": 1, "team": 2, "owner": 3}
+
+
 def _order(row: Table2Row) -> tuple[Any, ...]:
-    depth = 0 if row.target.parent_id is None else 1
-    return (depth, scope_kind(row.target), scope_name(row.target), row.target.pk, row.month.month)
+    """Wholes before their parts (the company, then regions, teams, owners), then by month."""
+    kind = scope_kind(row.target)
+    return (_KIND_ORDER[kind], row.region_name, scope_name(row.target), row.target.pk,
+            row.month.month)  # fmt: skip
 
 
 def _row(month: MonthTarget, user: Any, actuals: _Actuals, program: Program) -> Table2Row:
@@ -288,11 +293,13 @@ def _drivers(
 
 def last_years_shares(target: QuarterTarget) -> list[float] | None:
     """The shares the same three months of last year had of their quarter's revenue in the
-    target's scope; None when they had none."""
+    target's scope; None unless each of them had revenue."""
     start = add_months(target.quarter_start, -12)
     actuals = _Actuals(access.command_line_reader(), start, add_months(start, 2))
     values = [actuals.value("revenue", target, add_months(start, i)) or 0.0 for i in range(3)]
-    if sum(values) <= 0:
+    # A month without revenue is most often a month before the data begins: its share of 0
+    # would put the whole quarter on the other months.
+    if min(values) <= 0:
         return None
     return values
 

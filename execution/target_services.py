@@ -67,7 +67,8 @@ def _month_amounts(target: QuarterTarget, method: str, hand: Sequence[Any] | Non
         shares = last_years_shares(target)
         if shares is None:
             raise ValidationError({"split": _(
-                "Last year's same months have no revenue in this scope: split evenly or by hand."
+                "Last year's same three months do not all have revenue in this scope: split "
+                "evenly or by hand."
             )})  # fmt: skip
         return split_by_shares(target.amount, shares)
     if method != SplitMethod.HAND or hand is None or len(hand) != 3:

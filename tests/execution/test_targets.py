@@ -56,7 +56,7 @@ def test_a_seasonal_split_follows_last_years_months(frozen_today, program, manag
 
 
 def test_a_seasonal_split_without_last_years_revenue_says_so(frozen_today, program, manager):
-    with pytest.raises(ValidationError, match="no revenue in this scope"):
+    with pytest.raises(ValidationError, match="do not all have revenue"):
         target_services.quarter_target_set(program=program, by=manager, quarter=Q1,
                                            amount="800000", split="seasonal")  # fmt: skip
     assert not QuarterTarget.objects.exists()  # nothing half-written
