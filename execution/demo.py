@@ -23,6 +23,7 @@ from salesopt.kpis.selectors import kpi_window
 
 from .kickoff_services import acknowledge, attendee_add, kickoff_save
 from .models import MeasureTracking, MonthTarget, Quality, SplitMethod, Task, TaskStatus
+from .review_services import decision_add, review_close, review_notes_save, review_open
 from .services import tasks_from_measures
 from .target_selectors import table_2_rows
 from .target_services import month_note_update, parts_set, quarter_target_set, split_evenly
@@ -83,6 +84,7 @@ def seed_demo_execution(*, program: Program) -> DemoExecution:
                                        quality=Quality.GOOD)  # fmt: skip
     _kickoff(program, starts, today, pilot)
     _targets(program, today)
+    _first_review(program, starts, today)
     return DemoExecution(Task.objects.filter(program=program).count(), created=True)
 
 
@@ -174,3 +176,20 @@ def _kickoff(program: Program, starts: dt.date, today: dt.date, pilot: Team | No
         guest = attendee_add(kickoff=kickoff, by=manager, name=name, department=department,
                              duty=duty)  # fmt: skip
         acknowledge(attendee=guest, by=manager)
+
+
+def _first_review(program: Program, starts: dt.date, today: dt.date) -> None:
+    """The review of the execution's first week, held and closed, with its decisions."""
+    manager = program.manager
+    review = review_open(program=program, by=manager, week_of=starts)
+    notes = "分级规则已生效；CRM 提醒晚两天上线。华南试点组本周开始按 2 小时响应。"
+    review_notes_save(review=review, by=manager, version=review.version, notes=notes)
+    pilot = Team.objects.filter(name=PILOT_TEAM).first()
+    for text, owner, days in (
+        ("CRM 厂商本周五前开通接口权限，提醒规则随即上线", manager, 4),
+        ("华南组长每天下班前检查超时的 A 类线索", pilot.lead if pilot else None, 7),
+    ):
+        decision_add(review=review, by=manager, text=text, owner=owner,
+                     due_on=review.week_start + dt.timedelta(days=days))  # fmt: skip
+    if review.week_start + dt.timedelta(days=1) <= today:  # the Monday meeting has been held
+        review_close(review=review, by=manager)

@@ -290,3 +290,67 @@ class MonthTarget(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} {self.amount}"
+
+
+class WeeklyReview(TimeStampedModel):
+    """The weekly progress review (周例会) of one week of a program's execution: its notes and
+    decisions, and once closed, the figures as they were reviewed (a later import does not
+    change them)."""
+
+    program = models.ForeignKey(
+        Program, verbose_name=_("program"), on_delete=models.CASCADE, related_name="reviews"
+    )
+    week_start = models.DateField(_("week of"))  # a Monday
+    notes = models.TextField(_("notes"), blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("closed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # The figures at closing: what was reviewed, whatever the data says later.
+    frozen = models.JSONField(_("figures as reviewed"), null=True, blank=True)
+    summary_sent_at = models.DateTimeField(_("summary sent"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    history: Any = HistoricalRecords(excluded_fields=["created_at", "updated_at", "frozen"])
+
+    class Meta:
+        verbose_name = _("weekly review")
+        verbose_name_plural = _("weekly reviews")
+        ordering = ["-week_start"]
+        constraints = [
+            models.UniqueConstraint(fields=["program", "week_start"], name="weekly_review_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.program} {self.week_start}"
+
+
+class ReviewDecision(TimeStampedModel):
+    """A decision taken at a weekly review, with who carries it out and by when."""
+
+    review = models.ForeignKey(
+        WeeklyReview, verbose_name=_("weekly review"), on_delete=models.CASCADE,
+        related_name="decisions",
+    )  # fmt: skip
+    text = models.CharField(_("decision"), max_length=500)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="review_decisions",
+    )
+    due_on = models.DateField(_("due on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("decision")
+        verbose_name_plural = _("decisions")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.text

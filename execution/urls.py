@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import kickoff_views, measure_views, target_views, views
+from . import kickoff_views, measure_views, review_views, target_views, views
 
 app_name = "execution"
 
@@ -47,4 +47,10 @@ urlpatterns = [
         target_views.target_cell_editor,
         name="target_cell_editor",
     ),
+    path("reviews/", review_views.reviews, name="reviews"),
+    path("reviews/open/", review_views.review_open, name="review_open"),
+    path("reviews/<str:week>/", review_views.review, name="review"),
+    path("reviews/<str:week>/notes/", review_views.review_notes, name="review_notes"),
+    path("reviews/<str:week>/decisions/", review_views.decision_add, name="decision_add"),
+    path("reviews/<str:week>/close/", review_views.review_close, name="review_close"),
 ]

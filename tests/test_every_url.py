@@ -30,7 +30,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
 from diagnosis.models import DiagnosisRow, DiagnosisTeamMember, Finding, Interview
-from execution import kickoff_services, target_services
+from execution import kickoff_services, review_services, target_services
 from execution.models import KickOffAttendee, MonthTarget, Task
 from planning.models import Goal, Measure, MilestoneDefinition
 from salesopt.core.models import (
@@ -141,6 +141,7 @@ VALUES = {
     "language": ["en", "zh"],
     "app_label": ["core", "auth"],
     "url": ["no/such/page/"],
+    "week": ["2026-11-09", "2026-13-01", "nope"],
     "field": [
         "title",
         "owner",
@@ -312,6 +313,8 @@ def company(
                                                amount="100000", split="even")  # fmt: skip
     target_services.parts_set(target=whole, by=manager, dimension="owner",
                               amounts={rep.pk: "100000"}, split="even")  # fmt: skip
+    review = review_services.review_open(program=program, by=manager, week_of=frozen_today)
+    review_services.decision_add(review=review, by=manager, text="=1+1 <b>决定</b>", owner=rep)
     draft = grading_services.grading_draft(user=manager)
     grading_services.grading_rule_save(version=draft, grade="A", industries=["=1+1", "制造业"])
     assignment_services.assignment_rule_save(user=manager, team=rep.profile.team, regions=[south])

@@ -228,3 +228,27 @@ def test_manager_sets_a_quarter_and_splits_it_down_so_that_the_parts_add_up(
     expect(page.locator(".messages")).to_contain_text("The quarter is split down.")
     expect(page.locator("#targets")).to_contain_text("Parts: ¥5,000,000.00 of ¥5,000,000.00")
     page.screenshot(path=screenshot_path("execution-table-2-split"), full_page=True)
+
+
+def test_manager_runs_and_closes_a_weekly_review(
+    live_server, page: Page, demo_with_plan, screenshot_path
+):
+    log_in(page, live_server, "demo.manager")
+    page.goto(f"{live_server.url}/execution/")
+    page.get_by_role("link", name="Weekly reviews").click()
+    page.get_by_role("button", name="Open the review of that week").click()
+    expect(page.locator("#review h2")).to_contain_text("Weekly review")
+    page.get_by_label("Notes").fill("分级规则已生效，CRM 提醒晚两天上线。")
+    page.get_by_role("button", name="Save the notes").click()
+    expect(page.locator(".messages")).to_contain_text("Notes saved.")
+    page.get_by_label("decision").fill("周五前开通 CRM 接口权限")
+    page.get_by_role("button", name="Add the decision").click()
+    expect(page.locator("#decisions")).to_contain_text("周五前开通 CRM 接口权限")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Close the review").click()
+    expect(page.locator(".messages")).to_contain_text("Review closed")
+    expect(page.locator("#review")).to_contain_text("the figures below are as they were reviewed")
+    expect(page.get_by_role("button", name="Close the review")).to_have_count(0)
+    page.screenshot(path=screenshot_path("execution-review"), full_page=True)
+    in_chinese(page)
+    page.screenshot(path=screenshot_path("execution-review-zh"), full_page=True)
