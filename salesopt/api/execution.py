@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
-from execution import kickoff_selectors
+from execution import kickoff_selectors, review_selectors
 from execution.measure_selectors import table_3_json
 from execution.selectors import plan_rows_json
 from execution.target_selectors import table_2_json
@@ -95,6 +95,28 @@ class QuarterQuery(ProgramQuery):
     quarter: str | None = Field(None, description="2026-Q1; by default the current quarter.")
 
 
+class DecisionOut(Schema):
+    text: str
+    owner: str | None = Field(description="The owner's username.")
+    due_on: dt.date | None
+
+
+class ReviewOut(Schema):
+    week_start: dt.date = Field(description="The Monday of the week reviewed.")
+    closed_at: dt.datetime | None
+    notes: str
+    decisions: list[DecisionOut]
+    figures: dict[str, Any] | None = Field(
+        description="tasks_due, tasks_overdue, tasks_done, measures_late, attainment, trends: "
+        "frozen at closing, live while open; null for readers who are not company-wide."
+    )
+
+
+class ReviewListOut(Schema):
+    program: int
+    reviews: list[ReviewOut]
+
+
 class AttendeeOut(Schema):
     name: str
     username: str | None
@@ -154,6 +176,26 @@ def measure_table(request: HttpRequest, query: Query[ProgramQuery]) -> dict[str,
     program = _program(request, reader, query.program)
     return {"program": program.pk, "table": "3",
             "rows": table_3_json(program=program, user=reader)}  # fmt: skip
+
+
+@router.get("/reviews/", url_name="execution-reviews", operation_id="execution_reviews",
+            summary="The weekly reviews: notes, decisions, and the figures reviewed",
+            response={200: ReviewListOut, **REFUSALS})  # fmt: skip
+def reviews(request: HttpRequest, query: Query[ProgramQuery]) -> dict[str, Any]:
+    reader = _reader(request)
+    if not review_selectors.can_read_reviews(reader):
+        raise PermissionDenied("the weekly reviews are read by managers, executives, team leads")
+    program = _program(request, reader, query.program)
+    company = access.sees_whole_company(reader)
+    listed = []
+    for review in review_selectors.reviews_of(program).prefetch_related("decisions__owner"):
+        listed.append({
+            "week_start": review.week_start, "closed_at": review.closed_at, "notes": review.notes,
+            "decisions": [{"text": d.text, "owner": d.owner.get_username() if d.owner else None,
+                           "due_on": d.due_on} for d in review.decisions.all()],
+            "figures": review_selectors.review_figures(review) if company else None,
+        })  # fmt: skip
+    return {"program": program.pk, "reviews": listed}
 
 
 @router.get("/kickoff/", url_name="execution-kickoff", operation_id="execution_kickoff",

@@ -23,7 +23,7 @@ def test_the_schema_lists_every_endpoint_with_its_parameters(client, bearer):
     assert set(schema["paths"]) == {
         "/api/kpis/", "/api/plan/", "/api/plan/goals/", "/api/plan/measures/", "/api/leads/",
         "/api/execution/plan/", "/api/execution/table-2/", "/api/execution/table-3/",
-        "/api/execution/kickoff/",
+        "/api/execution/kickoff/", "/api/execution/reviews/",
     }  # fmt: skip
     parameters = schema["paths"]["/api/kpis/"]["get"]["parameters"]
     assert {parameter["name"]: parameter["required"] for parameter in parameters} == {

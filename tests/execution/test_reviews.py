@@ -99,3 +99,19 @@ def test_who_reads_the_review_page(client, week, rep, team_lead, executive):
     as_sponsor = client.get(url).content.decode()
     assert "Due this week" in as_sponsor and "Close the review" not in as_sponsor
     assert client.get(reverse("execution:review", args=["not-a-week"])).status_code == 404
+
+
+def test_the_reviews_through_the_api(client, week, manager, team_lead, rep):
+    review_services.decision_add(review=week, by=manager, text="周三前开通接口", owner=rep)
+    client.force_login(manager)
+    as_manager = client.get(reverse("api:execution-reviews")).json()
+    client.force_login(team_lead)
+    as_lead = client.get(reverse("api:execution-reviews")).json()
+    client.force_login(rep)
+
+    (review,) = as_manager["reviews"]
+    assert review["week_start"] == "2026-11-09" and review["closed_at"] is None
+    assert review["decisions"] == [{"text": "周三前开通接口", "owner": "rep.south", "due_on": None}]
+    assert [t["task"] for t in review["figures"]["tasks_due"]] == ["新人培训"]
+    assert as_lead["reviews"][0]["figures"] is None
+    assert client.get(reverse("api:execution-reviews")).status_code == 403
