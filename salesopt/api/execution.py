@@ -9,7 +9,7 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from execution import kickoff_selectors, review_selectors
@@ -18,6 +18,7 @@ from execution.selectors import plan_rows_json
 from execution.target_selectors import table_2_json
 from salesopt.core import access
 from salesopt.core.periods import Quarter, company_today
+from salesopt.kpis.selectors import KpiQueryError
 
 from .plan import ProgramQuery, _program
 from .schemas import ErrorOut
@@ -163,7 +164,7 @@ def target_table(request: HttpRequest, query: Query[QuarterQuery]) -> Any:
         quarter = (Quarter.parse(query.quarter) if query.quarter
                    else Quarter.containing(company_today()))  # fmt: skip
     except ValueError:
-        return 400, {"error": f"not a quarter: {query.quarter} (write it as 2026-Q1)"}
+        raise KpiQueryError(f"not a quarter: {query.quarter} (write it as 2026-Q1)") from None
     return {"program": program.pk, "table": "2",
             "rows": table_2_json(program=program, user=reader, quarter=quarter)}  # fmt: skip
 
@@ -206,7 +207,7 @@ def kickoff(request: HttpRequest, query: Query[ProgramQuery]) -> Any:
     program = _program(request, reader, query.program)
     meeting = kickoff_selectors.kickoff_of(program)
     if meeting is None:
-        return 404, {"error": "this program has no kick-off recorded yet"}
+        raise Http404("this program has no kick-off recorded yet")
     attendees = [
         {
             "name": row.shown_name,

@@ -105,8 +105,15 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Zero setup runs a web server and a worker on one SQLite file: in WAL mode readers never
     # wait for a writer, and a writer waits up to 30 s for another instead of failing at once.
+    # IMMEDIATE: a transaction takes the write lock when it begins, so one that read first and
+    # then writes waits its turn; a deferred one failed at once ("database is locked") when the
+    # worker's scheduler wrote at start-up while a queued import ran.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"init_command": "PRAGMA journal_mode=WAL;", "timeout": 30}
+        {
+            "init_command": "PRAGMA journal_mode=WAL;",
+            "timeout": 30,
+            "transaction_mode": "IMMEDIATE",
+        }
     )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # JIT once spent minutes compiling a large batched UPDATE; our queries are planned, not JIT'd.

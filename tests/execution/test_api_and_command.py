@@ -83,3 +83,14 @@ def test_the_api_refuses_with_the_error_shape(client, tables, manager):
     client.force_login(manager)
     missing = client.get(reverse("api:execution-table-3") + "?program=987654")
     assert missing.status_code == 404 and "987654" in missing.json()["error"]
+
+
+def test_the_api_says_what_it_cannot_answer(client, tables, manager):
+    client.force_login(manager)
+
+    bad_quarter = client.get(reverse("api:execution-table-2") + "?quarter=2026-Q5")
+    tables.kickoff.delete()
+    no_kickoff = client.get(reverse("api:execution-kickoff"))
+
+    assert bad_quarter.status_code == 400 and "2026-Q5" in bad_quarter.json()["error"]
+    assert no_kickoff.status_code == 404 and "no kick-off" in no_kickoff.json()["error"]
