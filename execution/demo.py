@@ -18,7 +18,7 @@ from django.db import transaction
 from planning import selectors as plan_selectors
 from salesopt.core import access
 from salesopt.core.models import Program, ProgramStatus, Region, Team
-from salesopt.core.periods import Quarter, company_today
+from salesopt.core.periods import Quarter, company_today, months_spanned
 from salesopt.kpis.selectors import kpi_window
 
 from .kickoff_services import acknowledge, attendee_add, kickoff_save
@@ -100,8 +100,7 @@ def _targets(program: Program, today: dt.date) -> None:
         user=reader, metric="revenue", by="region", period_from=program.baseline_start,
         period_to=program.baseline_end,
     )  # fmt: skip
-    months = (program.baseline_end.year - program.baseline_start.year) * 12 + \
-        program.baseline_end.month - program.baseline_start.month + 1  # fmt: skip
+    months = months_spanned(program.baseline_start, program.baseline_end)
     by_region = {point.dims["region"]: (point.value or 0.0) * 3 / months
                  for point in window.rows}  # fmt: skip
     if sum(by_region.values()) <= 0:

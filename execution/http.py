@@ -1,4 +1,5 @@
-"""Answering an inline editor: the editor cell, retargeted onto itself when it is refused."""
+"""What the execution pages share: the program they show, and answering an inline editor (the
+editor cell, retargeted onto itself when it is refused)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,16 @@ from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django_htmx.http import reswap, retarget
 
+from salesopt.core import access
+from salesopt.core.models import Program
+from salesopt.core.programs import program_of_phase
+
 from .editing import Editor
+
+
+def execution_program(request: HttpRequest) -> Program:
+    """The current program, for an execution page: every role reads these (in its scope)."""
+    return program_of_phase(request, allowed=access.role_of(request.user) is not None)
 
 
 def editor_response(request: HttpRequest, editor: Editor) -> HttpResponse:

@@ -16,18 +16,14 @@ from planning import selectors as plan_selectors
 from salesopt.core import access
 from salesopt.core.http import apply_to_form
 from salesopt.core.models import Program
-from salesopt.core.programs import program_of_phase
 
 from . import kickoff_selectors, kickoff_services
 from .editing import EditConflictError
 from .forms import AttendeeForm, KickOffForm
+from .http import execution_program
 from .models import KickOff, KickOffAttendee
 
 PAGE = "execution/kickoff.html"
-
-
-def _program(request: HttpRequest) -> Program:
-    return program_of_phase(request, allowed=access.role_of(request.user) is not None)
 
 
 def _kickoff_form(program: Program, kickoff: KickOff | None, data: Any = None) -> KickOffForm:
@@ -74,12 +70,12 @@ def _page(request: HttpRequest, program: Program, **forms: Any) -> HttpResponse:
 
 @require_GET
 def kickoff(request: HttpRequest) -> HttpResponse:
-    return _page(request, _program(request))
+    return _page(request, execution_program(request))
 
 
 @require_POST
 def kickoff_save(request: HttpRequest) -> HttpResponse:
-    program = _program(request)
+    program = execution_program(request)
     if not access.can_edit_plan(request.user):
         raise PermissionDenied
     current = kickoff_selectors.kickoff_of(program)
@@ -112,7 +108,7 @@ def _kickoff_or_404(program: Program) -> KickOff:
 
 @require_POST
 def attendee_add(request: HttpRequest) -> HttpResponse:
-    program = _program(request)
+    program = execution_program(request)
     if not access.can_edit_plan(request.user):
         raise PermissionDenied
     kickoff = _kickoff_or_404(program)
@@ -134,14 +130,14 @@ def _attendee(program: Program, pk: int) -> KickOffAttendee:
 
 @require_POST
 def attendee_remove(request: HttpRequest, pk: int) -> HttpResponse:
-    attendee = _attendee(_program(request), pk)
+    attendee = _attendee(execution_program(request), pk)
     kickoff_services.attendee_remove(attendee=attendee, by=request.user)
     return redirect("execution:kickoff")
 
 
 @require_POST
 def attendee_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
-    attendee = _attendee(_program(request), pk)
+    attendee = _attendee(execution_program(request), pk)
     kickoff_services.acknowledge(attendee=attendee, by=request.user)
     messages.success(request, _("Acknowledged."))
     return redirect("execution:kickoff")

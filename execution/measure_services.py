@@ -46,9 +46,11 @@ def tracking_update(
     with transaction.atomic():
         # The measure's row is the lock: the tracking row may not exist yet.
         measure = plan_selectors.measure_locked(measure_id)
-        if measure is None or not visible_measures(by, measure.program).filter(pk=measure_id):
+        measure = (
+            visible_measures(by, measure.program).filter(pk=measure_id).first() if measure else None
+        )
+        if measure is None:
             raise ObjectDoesNotExist
-        measure = visible_measures(by, measure.program).get(pk=measure_id)
         if not access.can_edit_execution_row(by, owner_team(measure)):
             raise PermissionDenied
         tracking = MeasureTracking.objects.filter(measure=measure).first()

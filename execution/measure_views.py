@@ -16,12 +16,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from salesopt.core import access
 from salesopt.core.exports import XLSX_CONTENT_TYPE
-from salesopt.core.models import Program
-from salesopt.core.programs import program_of_phase
 
 from . import exports, measure_selectors, measure_services
 from .editing import EditConflictError, Editor, field_label
-from .http import editor_response
+from .http import editor_response, execution_program
 from .models import MeasureTracking
 
 if TYPE_CHECKING:
@@ -30,13 +28,9 @@ if TYPE_CHECKING:
 PAGE = "execution/measures.html"
 
 
-def _program(request: HttpRequest) -> Program:
-    return program_of_phase(request, allowed=access.role_of(request.user) is not None)
-
-
 @require_GET
 def measure_table(request: HttpRequest) -> HttpResponse:
-    program = _program(request)
+    program = execution_program(request)
     overdue_only = request.GET.get("overdue") == "1"
     rows = measure_selectors.tracking_rows(program=program, user=request.user,
                                            overdue_only=overdue_only)  # fmt: skip
@@ -51,7 +45,9 @@ def measure_table(request: HttpRequest) -> HttpResponse:
 
 
 def _visible_measure(request: HttpRequest, pk: int) -> Measure:
-    measure = measure_selectors.visible_measures(request.user, _program(request)).filter(pk=pk)
+    measure = measure_selectors.visible_measures(request.user, execution_program(request)).filter(
+        pk=pk
+    )
     found = measure.first()
     if found is None:
         raise Http404
@@ -149,7 +145,7 @@ def measure_cell_save(request: HttpRequest, pk: int, field: str) -> HttpResponse
 @require_GET
 def measure_export(request: HttpRequest) -> HttpResponse:
     """Table 3 as XLSX, in the seed's column order and the reader's language."""
-    program = _program(request)
+    program = execution_program(request)
     response = HttpResponse(
         exports.measures_xlsx(program=program, user=request.user), content_type=XLSX_CONTENT_TYPE
     )

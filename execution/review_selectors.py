@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from salesopt.core import access
 from salesopt.core.models import Program
@@ -129,14 +129,3 @@ def review_figures(review: WeeklyReview) -> dict[str, Any]:
     if review.closed_at is not None and review.frozen is not None:
         return dict(review.frozen)
     return figures(review.program, review.week_start)
-
-
-def open_decisions(program: Program) -> QuerySet[Any]:
-    """Decisions of earlier reviews, to follow up at the next one."""
-    from .models import ReviewDecision
-
-    return (
-        ReviewDecision.objects.filter(review__program=program)
-        .filter(Q(due_on__isnull=True) | Q(due_on__gte=company_today() - WEEK))
-        .select_related("owner__profile", "review")
-    )

@@ -8,7 +8,7 @@ import datetime as dt
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.dateparse import parse_date
@@ -157,7 +157,5 @@ def review_close(request: HttpRequest, week: str) -> HttpResponse:
         review_services.review_close(review=found, by=request.user)
     except ValidationError as problem:
         return _page(request, found, error=" ".join(problem.messages))
-    except PermissionDenied:
-        raise
     messages.success(request, _("Review closed: its figures are kept as reviewed."))
     return redirect("execution:review", week=week)

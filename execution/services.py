@@ -110,12 +110,13 @@ def task_update(*, task_id: int, field: str, value: str, version: int, by: Any) 
         raise ValidationError({field: _("This column cannot be edited.")})
     with transaction.atomic():
         task = (
-            Task.objects.select_for_update(of=("self",))
+            visible_tasks(by)
+            .select_for_update(of=("self",))
             .select_related("owner__profile", "team")
             .filter(pk=task_id)
             .first()
         )
-        if task is None or not visible_tasks(by).filter(pk=task_id).exists():
+        if task is None:
             raise Task.DoesNotExist
         if not access.can_edit_execution_row(by, task.team):
             raise PermissionDenied
@@ -128,8 +129,8 @@ def task_update(*, task_id: int, field: str, value: str, version: int, by: Any) 
 
 def task_delete(*, task_id: int, by: Any) -> None:
     with transaction.atomic():
-        task = Task.objects.select_for_update().filter(pk=task_id).first()
-        if task is None or not visible_tasks(by).filter(pk=task_id).exists():
+        task = visible_tasks(by).select_for_update(of=("self",)).filter(pk=task_id).first()
+        if task is None:
             raise Task.DoesNotExist
         if not access.can_edit_execution_row(by, task.team):
             raise PermissionDenied

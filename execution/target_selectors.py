@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from salesopt.core import access
 from salesopt.core.models import Program, Region, Team
 from salesopt.core.people import person_name
-from salesopt.core.periods import Quarter, add_months, company_today
+from salesopt.core.periods import Quarter, add_months, company_today, months_spanned
 from salesopt.kpis.selectors import kpi_series, kpi_window
 
 from .editing import Cell
@@ -126,10 +126,6 @@ class Table2Row:
         return self.finished and self.attainment is not None and self.attainment < self.threshold
 
     @property
-    def needs_note(self) -> bool:
-        return self.below
-
-    @property
     def notes_missing(self) -> bool:
         return self.below and not (self.month.variance_note and self.month.corrective_action)
 
@@ -187,6 +183,25 @@ class _Actuals:
             }
         return self._read[key].get((month, scope_name(target)))
 
+    def baseline(self, metric: str, target: QuarterTarget, program: Program) -> float | None:
+        """The KPI over the program's diagnosis window for the target's scope (a count as its
+        monthly pace), read once per KPI and kind of scope."""
+        kind = scope_kind(target)
+        key = (f"window:{metric}", kind)
+        if key not in self._read:
+            series = kpi_window(user=self.user, metric=metric, by=_KPI_BY[kind],
+                                period_from=program.baseline_start,
+                                period_to=program.baseline_end)  # fmt: skip
+            months = months_spanned(program.baseline_start, program.baseline_end)
+            per = months if metric == "lead_count" else 1
+            self._read[key] = {
+                (program.baseline_start, next(iter(point.dims.values()), "")): (
+                    point.value / per if point.value is not None else None
+                )
+                for point in series.rows
+            }
+        return self._read[key].get((program.baseline_start, scope_name(target)))
+
 
 def table_2_rows(*, program: Program, user: Any, quarter: Quarter) -> list[Table2Row]:
     """The quarter's rows, the company's first, then each part under its whole, by month."""
@@ -226,9 +241,8 @@ def _row(month: MonthTarget, user: Any, actuals: _Actuals, program: Program) -> 
         settings.SALESOPT_ATTAINMENT_THRESHOLD,
     )  # fmt: skip
     if row.below and actual is not None:
-        drivers, remainder = _drivers(row, actuals, user, program)
-        row = Table2Row(row.month, row.target, row.actual, row.finished, row.can_edit,
-                        row.threshold, drivers, remainder)  # fmt: skip
+        drivers, remainder = _drivers(row, actuals, program)
+        row = replace(row, drivers=drivers, remainder=remainder)
     return row
 
 
@@ -251,27 +265,14 @@ def gap_drivers(
 
 
 def _drivers(
-    row: Table2Row, actuals: _Actuals, user: Any, program: Program
+    row: Table2Row, actuals: _Actuals, program: Program
 ) -> tuple[list[Driver], float | None]:
-    kind, name = scope_kind(row.target), scope_name(row.target)
-    window_months = max(
-        1, (program.baseline_end.year - program.baseline_start.year) * 12
-        + program.baseline_end.month - program.baseline_start.month + 1,
-    )  # fmt: skip
     changes: dict[str, tuple[float, float]] = {}
     for metric in DRIVERS:
         now = actuals.value(metric, row.target, row.month.month)
-        baseline_series = kpi_window(user=user, metric=metric, by=_KPI_BY[kind],
-                                     period_from=program.baseline_start,
-                                     period_to=program.baseline_end)  # fmt: skip
-        baseline = next(
-            (p.value for p in baseline_series.rows
-             if next(iter(p.dims.values()), "") == name), None,
-        )  # fmt: skip
+        baseline = actuals.baseline(metric, row.target, program)
         if now is None or baseline is None:
             return [], None
-        if metric == "lead_count":
-            baseline = baseline / window_months  # the window's monthly pace
         changes[metric] = (now, baseline)
     effects, remainder = gap_drivers(float(row.actual or 0), float(row.month.amount), changes)
     gap = float((row.actual or 0) - row.month.amount)

@@ -217,7 +217,7 @@ def month_note_update(
         if row.version != version:
             raise conflict(row, field, getattr(row, field))
         text = typed_text(field, value, limit=NOTE_LIMIT)
-        if not text and table_2_row(row, by).needs_note:
+        if not text and table_2_row(row, by).below:
             raise ValidationError({field: _(
                 "A finished month below its threshold needs its variance analysis and corrective "
                 "action."

@@ -23,18 +23,13 @@ from salesopt.core.exports import XLSX_CONTENT_TYPE
 from salesopt.core.models import Program
 from salesopt.core.people import person_name
 from salesopt.core.periods import Quarter, company_today
-from salesopt.core.programs import program_of_phase
 
 from . import exports, target_selectors, target_services
 from .editing import EditConflictError, Editor, field_label
-from .http import editor_response
+from .http import editor_response, execution_program
 from .models import MonthTarget, QuarterTarget, SplitMethod
 
 PAGE = "execution/targets.html"
-
-
-def _program(request: HttpRequest) -> Program:
-    return program_of_phase(request, allowed=access.role_of(request.user) is not None)
 
 
 def _quarter(value: str | None) -> Quarter:
@@ -62,7 +57,7 @@ def _members(dimension: str, user: Any) -> list[tuple[int, str]]:
 
 @require_GET
 def targets(request: HttpRequest) -> HttpResponse:
-    return _page(request, _program(request), _quarter(request.GET.get("quarter")))
+    return _page(request, execution_program(request), _quarter(request.GET.get("quarter")))
 
 
 def _page(
@@ -119,7 +114,7 @@ def _page(
 
 @require_POST
 def target_set(request: HttpRequest) -> HttpResponse:
-    program = _program(request)
+    program = execution_program(request)
     quarter = _quarter(request.POST.get("quarter"))
     hand = [request.POST.get(f"month{i}", "") for i in range(3)]
     try:
@@ -135,7 +130,7 @@ def target_set(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def parts_set(request: HttpRequest) -> HttpResponse:
-    program = _program(request)
+    program = execution_program(request)
     quarter = _quarter(request.POST.get("quarter"))
     if not access.can_edit_plan(request.user):
         raise PermissionDenied
@@ -172,7 +167,7 @@ def _errors(problem: ValidationError) -> dict[str, Any]:
 
 def _visible_month(request: HttpRequest, pk: int) -> MonthTarget:
     row = (
-        target_selectors.visible_month_targets(request.user, _program(request))
+        target_selectors.visible_month_targets(request.user, execution_program(request))
         .filter(pk=pk)
         .first()
     )
@@ -243,7 +238,7 @@ def target_cell_save(request: HttpRequest, pk: int, field: str) -> HttpResponse:
 
 @require_GET
 def target_export(request: HttpRequest) -> HttpResponse:
-    program = _program(request)
+    program = execution_program(request)
     quarter = _quarter(request.GET.get("quarter"))
     response = HttpResponse(
         exports.targets_xlsx(program=program, user=request.user, quarter=quarter),

@@ -28,19 +28,14 @@ from salesopt.core.exports import XLSX_CONTENT_TYPE
 from salesopt.core.http import apply_to_form
 from salesopt.core.models import Program
 from salesopt.core.people import person_name
-from salesopt.core.programs import program_of_phase
 
 from . import exports, selectors, services
 from .editing import EditConflictError, Editor, field_label
 from .forms import TaskForm
-from .http import editor_response
+from .http import editor_response, execution_program
 from .models import Task, TaskStatus
 
 PAGE = "execution/landing.html"
-
-
-def _program(request: HttpRequest) -> Program:
-    return program_of_phase(request, allowed=access.role_of(request.user) is not None)
 
 
 def _task_form(request: HttpRequest, program: Program, data: Any = None) -> TaskForm:
@@ -63,7 +58,7 @@ def _filters(request: HttpRequest) -> dict[str, Any]:
 
 @require_GET
 def landing(request: HttpRequest) -> HttpResponse:
-    program = _program(request)
+    program = execution_program(request)
     return render(request, PAGE, _context(request, program))
 
 
@@ -89,7 +84,7 @@ def _context(request: HttpRequest, program: Program, **overrides: Any) -> dict[s
 
 @require_POST
 def task_create(request: HttpRequest) -> HttpResponse:
-    program = _program(request)
+    program = execution_program(request)
     if not access.can_add_execution_rows(request.user):
         raise PermissionDenied
     form = _task_form(request, program, request.POST)
@@ -103,7 +98,7 @@ def task_create(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def tasks_from_measures(request: HttpRequest) -> HttpResponse:
-    program = _program(request)
+    program = execution_program(request)
     added = services.tasks_from_measures(program=program, by=request.user)
     if added:
         messages.success(
@@ -124,7 +119,7 @@ def _visible_task(request: HttpRequest, pk: int) -> Task:
     task = (
         selectors.visible_tasks(request.user)
         .select_related("owner__profile", "team", "measure", "goal")
-        .filter(pk=pk, program=_program(request))
+        .filter(pk=pk, program=execution_program(request))
         .first()
     )
     if task is None:
@@ -237,7 +232,7 @@ def task_history(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def export(request: HttpRequest) -> HttpResponse:
     """The execution plan table as XLSX, in the seed's column order and the reader's language."""
-    program = _program(request)
+    program = execution_program(request)
     response = HttpResponse(
         exports.tasks_xlsx(program=program, user=request.user), content_type=XLSX_CONTENT_TYPE
     )

@@ -29,6 +29,11 @@ def add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(index // 12, index % 12 + 1, 1)
 
 
+def months_spanned(first: dt.date, last: dt.date) -> int:
+    """How many calendar months `first` … `last` touch, both included (at least one)."""
+    return max(1, (last.year - first.year) * 12 + last.month - first.month + 1)
+
+
 def share_gone(start: dt.date, end: dt.date) -> float:
     """How much of the period [start, end) has gone by in the company's today, its today
     included: 1 for a past period, 0 for a future one."""

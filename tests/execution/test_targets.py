@@ -175,7 +175,7 @@ def test_a_shortfall_needs_its_analysis_and_a_stale_note_is_refused(
     assert row.attainment_shown == "50.0%" and not row.notes_missing
     # November is not over: no analysis asked for yet.
     november = MonthTarget.objects.get(quarter_target__owner=rep, month=dt.date(2026, 11, 1))
-    assert not target_selectors.table_2_row(november, manager).needs_note
+    assert not target_selectors.table_2_row(november, manager).below
 
 
 def test_the_gap_splits_into_its_drivers_by_the_logarithmic_mean():
