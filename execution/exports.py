@@ -1,13 +1,18 @@
-"""The execution plan table as a workbook, in the seed's column order and the reader's language.
+"""The execution tables as workbooks, in the seed's column order and the reader's language.
 
 Cells go through salesopt.core.exports, so typed text that looks like a formula stays text.
+Each sheet ends with the row's id and version: an edited copy imports back by them
+(execution.sheet_imports), and the version tells a copy made before someone else's change.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from salesopt.core.exports import Sheet, xlsx_workbook
 from salesopt.core.models import Program
@@ -17,14 +22,73 @@ from salesopt.core.periods import Quarter
 from . import measure_selectors, selectors, target_selectors
 
 
+@dataclass(frozen=True)
+class Column:
+    """A column of an exported table: a stable key (the field it holds where it has one) and
+    its header, which the import back recognises in either language."""
+
+    key: str
+    label: Promise
+
+
+ROW_ID = Column("row_id", gettext_lazy("row id"))
+VERSION = Column("version", gettext_lazy("version"))
+
+# The seed's six columns first, then what salesopt adds.
+TASK_COLUMNS = (
+    Column("title", gettext_lazy("task")),
+    Column("owner", gettext_lazy("owner")),
+    Column("starts_on", gettext_lazy("start")),
+    Column("ends_on", gettext_lazy("end")),
+    Column("deliverable", gettext_lazy("deliverable")),
+    Column("resources", gettext_lazy("resources needed")),
+    Column("status", gettext_lazy("status")),
+    Column("done_on", gettext_lazy("done on")),
+    Column("overdue", gettext_lazy("overdue")),
+    Column("note", gettext_lazy("notes (why late)")),
+    Column("measure", gettext_lazy("measure")),
+    Column("goal", gettext_lazy("goal")),
+    Column("team", gettext_lazy("team")),
+    ROW_ID,
+    VERSION,
+)
+
+# The seed's six columns, then the state salesopt works out; the row id is the measure's.
+MEASURE_COLUMNS = (
+    Column("measure", gettext_lazy("measure")),
+    Column("owner", gettext_lazy("owner")),
+    Column("planned_completion", gettext_lazy("planned completion")),
+    Column("actual_completion", gettext_lazy("actual completion")),
+    Column("quality", gettext_lazy("quality")),
+    Column("reason", gettext_lazy("reason if late or not done")),
+    Column("state", gettext_lazy("state")),
+    Column("line", gettext_lazy("line")),
+    ROW_ID,
+    VERSION,
+)
+
+# The seed's columns, then the team and the month.
+TARGET_COLUMNS = (
+    Column("quarter_amount", gettext_lazy("quarterly target")),
+    Column("month_amount", gettext_lazy("monthly target")),
+    Column("region", gettext_lazy("region")),
+    Column("owner", gettext_lazy("owner")),
+    Column("actual", gettext_lazy("monthly actual")),
+    Column("attainment", gettext_lazy("attainment %")),
+    Column("variance_note", gettext_lazy("variance analysis")),
+    Column("corrective_action", gettext_lazy("corrective action")),
+    Column("team", gettext_lazy("team")),
+    Column("month", gettext_lazy("month")),
+    ROW_ID,
+    VERSION,
+)
+
+
+def _header(columns: tuple[Column, ...]) -> list[str]:
+    return [str(column.label) for column in columns]
+
+
 def task_sheet(*, program: Program, user: Any) -> Sheet:
-    # The seed's six columns first, then what salesopt adds; the row id last, so that an
-    # edited copy can be matched back to its rows.
-    header = [
-        _("task"), _("owner"), _("start"), _("end"), _("deliverable"), _("resources needed"),
-        _("status"), _("done on"), _("overdue"), _("notes (why late)"), _("measure"), _("goal"),
-        _("team"), _("row id"),
-    ]  # fmt: skip
     rows = []
     for row in selectors.task_rows(program=program, user=user):
         task = row.task
@@ -44,17 +108,13 @@ def task_sheet(*, program: Program, user: Any) -> Sheet:
                 task.goal.metric_label if task.goal else "",
                 task.team.name if task.team else "",
                 task.pk,
+                task.version,
             ]
         )
-    return Sheet(_("Execution plan"), header, rows)
+    return Sheet(_("Execution plan"), _header(TASK_COLUMNS), rows)
 
 
 def measure_sheet(*, program: Program, user: Any) -> Sheet:
-    # The seed's six columns, then the state salesopt works out and the plan's measure id.
-    header = [
-        _("measure"), _("owner"), _("planned completion"), _("actual completion"), _("quality"),
-        _("reason if late or not done"), _("state"), _("line"), _("row id"),
-    ]  # fmt: skip
     rows = []
     for row in measure_selectors.tracking_rows(program=program, user=user):
         measure, tracking = row.measure, row.tracking
@@ -69,18 +129,13 @@ def measure_sheet(*, program: Program, user: Any) -> Sheet:
                 row.progress_label,
                 str(measure.get_line_display()),
                 measure.pk,
+                row.version,
             ]
         )
-    return Sheet(_("Table 3 measure tracking"), header, rows)
+    return Sheet(_("Table 3 measure tracking"), _header(MEASURE_COLUMNS), rows)
 
 
 def target_sheet(*, program: Program, user: Any, quarter: Quarter) -> Sheet:
-    # The seed's columns, then the team, the month and the row id.
-    header = [
-        _("quarterly target"), _("monthly target"), _("region"), _("owner"), _("monthly actual"),
-        _("attainment %"), _("variance analysis"), _("corrective action"), _("team"), _("month"),
-        _("row id"),
-    ]  # fmt: skip
     rows = []
     for row in target_selectors.table_2_rows(program=program, user=user, quarter=quarter):
         target = row.target
@@ -97,9 +152,10 @@ def target_sheet(*, program: Program, user: Any, quarter: Quarter) -> Sheet:
                 row.team_name,
                 row.month.month.strftime("%Y-%m"),
                 row.month.pk,
+                row.month.version,
             ]
         )
-    return Sheet(_("Table 2 targets"), header, rows)
+    return Sheet(_("Table 2 targets"), _header(TARGET_COLUMNS), rows)
 
 
 def targets_xlsx(*, program: Program, user: Any, quarter: Quarter) -> bytes:

@@ -38,6 +38,7 @@ def measure_table(request: HttpRequest) -> HttpResponse:
         "program": program,
         "rows": rows,
         "overdue_only": overdue_only,
+        "can_import": access.can_add_execution_rows(request.user),
         "late_count": sum(row.progress in ("overdue", "done_late") for row in rows),
         "reasons_missing": sum(row.reason_needed for row in rows),
     }

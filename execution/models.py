@@ -354,3 +354,44 @@ class ReviewDecision(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.text
+
+
+class SheetImportStatus(models.TextChoices):
+    CHECKED = "checked", _("checked, not applied")
+    APPLIED = "applied", _("applied")
+    REFUSED = "refused", _("refused")
+
+
+class SheetImport(TimeStampedModel):
+    """An edited export of an execution table brought back: the cells it read, the changes its
+    check found (shown before anything is written) and the problems that refuse it."""
+
+    program = models.ForeignKey(
+        Program, verbose_name=_("program"), on_delete=models.CASCADE, related_name="sheet_imports"
+    )
+    table = models.CharField(_("table"), max_length=8)  # "plan", "2" or "3", as the JSON names
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.CASCADE,
+        related_name="sheet_imports",
+    )
+    file_name = models.CharField(_("file"), max_length=255)
+    status = models.CharField(_("status"), max_length=16, choices=SheetImportStatus.choices)
+    # The file's rows as read: [{"row": number in the file, "cells": {column key: text}}].
+    rows = models.JSONField(default=list)
+    # [{"row", "row_id", "column", "before", "after"}], in the file's order.
+    changes = models.JSONField(default=list)
+    # [{"row", "column", "value", "reason"}]: any one refuses the whole file.
+    problems = models.JSONField(default=list)
+    # Headers the import does not know, left alone (a scratch column someone added).
+    ignored_columns = models.JSONField(default=list)
+    applied_at = models.DateTimeField(_("applied at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("table import")
+        verbose_name_plural = _("table imports")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.table}: {self.file_name}"

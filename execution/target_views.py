@@ -93,6 +93,7 @@ def _page(
         "notes_missing": sum(row.notes_missing for row in rows),
         "threshold": settings.SALESOPT_ATTAINMENT_THRESHOLD,
         "can_edit": can_edit,
+        "can_import": access.can_add_execution_rows(request.user),
         "methods": SplitMethod.choices,
         "split_by": split_by,
         "dimensions": [("region", _("region")), ("team", _("team")), ("owner", _("owner"))],

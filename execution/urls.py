@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import kickoff_views, measure_views, review_views, target_views, views
+from . import import_views, kickoff_views, measure_views, review_views, target_views, views
 
 app_name = "execution"
 
@@ -46,6 +46,14 @@ urlpatterns = [
         "targets/<int:pk>/<str:field>/edit/",
         target_views.target_cell_editor,
         name="target_cell_editor",
+    ),
+    path("import/<str:table>/", import_views.sheet_upload, name="sheet_upload"),
+    path("imports/<int:pk>/", import_views.sheet_import, name="sheet_import"),
+    path("imports/<int:pk>/apply/", import_views.sheet_apply, name="sheet_apply"),
+    path(
+        "imports/<int:pk>/problems.<str:file_format>",
+        import_views.sheet_problems,
+        name="sheet_problems",
     ),
     path("reviews/", review_views.reviews, name="reviews"),
     path("reviews/open/", review_views.review_open, name="review_open"),

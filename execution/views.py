@@ -77,6 +77,7 @@ def _context(request: HttpRequest, program: Program, **overrides: Any) -> dict[s
         else [],
         "teams": access.visible_teams(request.user).order_by("name"),
         "can_add": can_add,
+        "can_import": can_add,
         "can_add_from_measures": access.can_edit_plan(request.user),
         "form": overrides.get("form") or (_task_form(request, program) if can_add else None),
     }

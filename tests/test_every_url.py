@@ -31,7 +31,7 @@ from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
 from diagnosis.models import DiagnosisRow, DiagnosisTeamMember, Finding, Interview
 from execution import kickoff_services, review_services, target_services
-from execution.models import KickOffAttendee, MonthTarget, Task
+from execution.models import KickOffAttendee, MonthTarget, SheetImport, Task
 from planning.models import Goal, Measure, MilestoneDefinition
 from salesopt.core.models import (
     AssignmentRule,
@@ -133,6 +133,9 @@ PK_MODELS = {
     **dict.fromkeys(
         [f"execution:target_{view}" for view in ("row", "cell_save", "cell_editor")], MonthTarget
     ),
+    **dict.fromkeys(
+        [f"execution:sheet_{view}" for view in ("import", "apply", "problems")], SheetImport
+    ),
 }
 # Values of the other parameters, besides ids: the ones a page knows and one it does not.
 VALUES = {
@@ -142,6 +145,7 @@ VALUES = {
     "app_label": ["core", "auth"],
     "url": ["no/such/page/"],
     "week": ["2026-11-09", "2026-13-01", "nope"],
+    "table": ["plan", "2", "3", "planet"],
     "field": [
         "title",
         "owner",
@@ -313,6 +317,10 @@ def company(
                                                amount="100000", split="even")  # fmt: skip
     target_services.parts_set(target=whole, by=manager, dimension="owner",
                               amounts={rep.pk: "100000"}, split="even")  # fmt: skip
+    SheetImport.objects.create(program=program, table="plan", uploaded_by=manager, status="refused",
+                               file_name="<b>=1+1</b>.xlsx", rows=[{"row": 2, "cells": {}}],
+                               problems=[{"row": 2, "column": "end", "value": "=1+1",
+                                          "reason": "<b>x</b>"}])  # fmt: skip
     review = review_services.review_open(program=program, by=manager, week_of=frozen_today)
     review_services.decision_add(review=review, by=manager, text="=1+1 <b>决定</b>", owner=rep)
     draft = grading_services.grading_draft(user=manager)

@@ -211,6 +211,12 @@ SALESOPT_PROXY_COUNT = env.int("SALESOPT_PROXY_COUNT", default=0)
 # Table 2: a finished month below this share of its target needs a variance analysis and a
 # corrective action.
 SALESOPT_ATTAINMENT_THRESHOLD = env.float("SALESOPT_ATTAINMENT_THRESHOLD", default=0.95)
+# An edited export of an execution table brought back (execution.sheet_imports): these tables
+# have hundreds of rows, so a file far larger is not one of their exports.
+SALESOPT_EXECUTION_IMPORT_MAX_BYTES = env.int(
+    "SALESOPT_EXECUTION_IMPORT_MAX_BYTES", default=10 * 1024 * 1024
+)
+SALESOPT_EXECUTION_IMPORT_MAX_ROWS = env.int("SALESOPT_EXECUTION_IMPORT_MAX_ROWS", default=20_000)
 AXES_IPWARE_PROXY_COUNT = SALESOPT_PROXY_COUNT or None
 AXES_IPWARE_META_PRECEDENCE_ORDER = (
     ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if SALESOPT_PROXY_COUNT else ("REMOTE_ADDR",)
