@@ -252,3 +252,59 @@ def test_manager_runs_and_closes_a_weekly_review(
     page.screenshot(path=screenshot_path("execution-review"), full_page=True)
     in_chinese(page)
     page.screenshot(path=screenshot_path("execution-review-zh"), full_page=True)
+
+
+def test_team_lead_edits_the_plan_in_excel_and_imports_it_back(
+    live_server, page: Page, demo_with_plan, screenshot_path, tmp_path
+):
+    from openpyxl import load_workbook
+
+    from django.contrib.auth import get_user_model
+
+    from execution import services
+    from salesopt.core.models import Program
+
+    manager = get_user_model().objects.get(username="demo.manager")
+    services.tasks_from_measures(program=Program.objects.get(), by=manager)
+    log_in(page, live_server, "demo.lead.south")
+    page.goto(f"{live_server.url}/execution/")
+    in_chinese(page)
+    expect(page.locator("h2").first).to_have_text("执行计划表")
+    with page.expect_download() as download:
+        page.locator("a[href$='/execution/tasks/export.xlsx']").click()
+    exported = tmp_path / "plan.xlsx"
+    download.value.save_as(exported)
+
+    # In the spreadsheet: the pilot task's deliverable and notes, in the Chinese headers.
+    book = load_workbook(exported)
+    sheet = book.active
+    header = [cell.value for cell in sheet[1]]
+    pilot = next(r for r in range(2, sheet.max_row + 1) if sheet.cell(r, 1).value == PILOT_TASK)
+    sheet.cell(pilot, header.index("交付物") + 1, "A/B/C 分级标准 v2")
+    sheet.cell(pilot, header.index("备注（延期原因）") + 1, '=HYPERLINK("http://x","y")')
+    edited = tmp_path / "plan-edited.xlsx"
+    book.save(edited)
+
+    page.locator("#sheet-upload-plan input[type=file]").set_input_files(str(edited))
+    page.locator("#sheet-upload-plan button").click()
+    changes = page.locator("#sheet-changes")
+    expect(changes).to_contain_text("A/B/C 分级标准 v2")
+    expect(changes.locator("tbody tr")).to_have_count(2)
+    page.screenshot(path=screenshot_path("execution-import-check-zh"), full_page=True)
+    page.locator("#sheet-apply").click()
+    expect(page.locator(".messages")).to_contain_text("plan-edited.xlsx")
+    row = page.locator("#task-table tbody tr", has_text=PILOT_TASK)
+    expect(row).to_contain_text("A/B/C 分级标准 v2")
+    expect(row).to_contain_text('=HYPERLINK("http://x","y")')  # shown as text, not a link
+    expect(row.locator("a[href='http://x']")).to_have_count(0)
+
+    # The old copy again, now stale and with a bad date: refused, nothing written, each problem
+    # in its row and column.
+    sheet.cell(pilot, header.index("结束") + 1, "下周五")
+    book.save(edited)
+    page.locator("#sheet-upload-plan input[type=file]").set_input_files(str(edited))
+    page.locator("#sheet-upload-plan button").click()
+    expect(page.locator("#sheet-refused")).to_be_visible()
+    problems = page.locator("#sheet-problems")
+    expect(problems).to_contain_text("请按 YYYY-MM-DD 输入日期")
+    page.screenshot(path=screenshot_path("execution-import-refused-zh"), full_page=True)
