@@ -14,13 +14,25 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
 from planning import selectors as plan_selectors
 from salesopt.core import access
-from salesopt.core.models import Program, ProgramStatus, Region, Team
+from salesopt.core.models import (
+    FollowUpCadence,
+    FollowUpItem,
+    FollowUpStandard,
+    Lead,
+    Program,
+    ProgramStatus,
+    Region,
+    Team,
+)
 from salesopt.core.periods import Quarter, company_today, months_spanned
 from salesopt.kpis.selectors import kpi_window
 
+from .coaching_selectors import new_reps
+from .coaching_services import coaching_record
 from .kickoff_services import acknowledge, attendee_add, kickoff_save
 from .models import MeasureTracking, MonthTarget, Quality, SplitMethod, Task, TaskStatus
 from .review_services import decision_add, review_close, review_notes_save, review_open
@@ -85,6 +97,7 @@ def seed_demo_execution(*, program: Program) -> DemoExecution:
     _kickoff(program, starts, today, pilot)
     _targets(program, today)
     _first_review(program, starts, today)
+    _new_rep_coaching()
     return DemoExecution(Task.objects.filter(program=program).count(), created=True)
 
 
@@ -192,3 +205,36 @@ def _first_review(program: Program, starts: dt.date, today: dt.date) -> None:
                      due_on=review.week_start + dt.timedelta(days=days))  # fmt: skip
     if review.week_start + dt.timedelta(days=1) <= today:  # the Monday meeting has been held
         review_close(review=review, by=manager)
+
+
+def _new_rep_coaching() -> None:
+    """The pilot team's newest rep, with three first-contact records of the last days that need
+    a word — one missing, one late, one ticked with nothing recorded — and the team lead's
+    coaching on the late one (the other two are still to take up)."""
+    pilot = Team.objects.filter(name=PILOT_TEAM).select_related("lead").first()
+    if pilot is None or pilot.lead is None:
+        return
+    profile = new_reps(pilot.lead).order_by("-hire_date").first()
+    first_contact = FollowUpStandard.objects.filter(cadence=FollowUpCadence.FIRST_CONTACT)
+    standard = first_contact.filter(active=True).first()
+    if profile is None or standard is None:
+        return
+    rep = profile.user
+    leads = list(Lead.objects.filter(owner=rep).order_by("-created_at")[:3])
+    if len(leads) < 3:
+        return
+    now, hour = timezone.now(), dt.timedelta(hours=1)
+    records = []
+    for lead, (due, done, note) in zip(leads, (
+        (now - 20 * hour, None, ""),
+        (now - 44 * hour, now - 26 * hour, "预算 30 万，年底前由总经理拍板"),
+        (now - 68 * hour, now - 69 * hour, ""),
+    ), strict=True):  # fmt: skip
+        item = FollowUpItem.objects.filter(lead=lead, standard=standard).first()
+        item = item or FollowUpItem(lead=lead, standard=standard)
+        item.due_at, item.done_at, item.note = due, done, note
+        item.done_by, item.met_by = (rep if done else None), ""
+        item.save()
+        records.append(item)
+    note = "A 类线索要在 2 个工作小时内首次联系，当天就写下预算、时间和决策人。"
+    coaching_record(by=pilot.lead, rep_id=rep.pk, item_ids=[records[1].pk], note=note)

@@ -395,3 +395,37 @@ class SheetImport(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.table}: {self.file_name}"
+
+
+class Coaching(TimeStampedModel):
+    """A team lead's coaching of a new rep (新人带教): what was said, on the follow-up records
+    that were missing, late or short of the standard."""
+
+    rep = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("rep"),
+        on_delete=models.CASCADE,
+        related_name="coachings_received",
+    )
+    coach = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("coached by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="coachings_given",
+    )
+    held_on = models.DateField(_("coached on"))
+    note = models.TextField(_("what was coached"))
+    items = models.ManyToManyField(
+        "core.FollowUpItem", verbose_name=_("follow-up records"), blank=True,
+        related_name="coachings",
+    )  # fmt: skip
+
+    class Meta:
+        verbose_name = _("coaching")
+        verbose_name_plural = _("coaching")
+        ordering = ["-held_on", "-pk"]
+        indexes = [models.Index(fields=["rep", "held_on"], name="coaching_rep_day")]
+
+    def __str__(self) -> str:
+        return f"{self.rep_id} {self.held_on}"

@@ -1,6 +1,14 @@
 from django.urls import path
 
-from . import import_views, kickoff_views, measure_views, review_views, target_views, views
+from . import (
+    coaching_views,
+    import_views,
+    kickoff_views,
+    measure_views,
+    review_views,
+    target_views,
+    views,
+)
 
 app_name = "execution"
 
@@ -55,6 +63,8 @@ urlpatterns = [
         import_views.sheet_problems,
         name="sheet_problems",
     ),
+    path("coaching/", coaching_views.coaching, name="coaching"),
+    path("coaching/<int:rep_id>/", coaching_views.coaching_record, name="coaching_record"),
     path("reviews/", review_views.reviews, name="reviews"),
     path("reviews/open/", review_views.review_open, name="review_open"),
     path("reviews/<str:week>/", review_views.review, name="review"),

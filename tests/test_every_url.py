@@ -136,6 +136,7 @@ PK_MODELS = {
     **dict.fromkeys(
         [f"execution:sheet_{view}" for view in ("import", "apply", "problems")], SheetImport
     ),
+    "execution:coaching_record": get_user_model(),
 }
 # Values of the other parameters, besides ids: the ones a page knows and one it does not.
 VALUES = {
@@ -327,6 +328,8 @@ def company(
     grading_services.grading_rule_save(version=draft, grade="A", industries=["=1+1", "制造业"])
     assignment_services.assignment_rule_save(user=manager, team=rep.profile.team, regions=[south])
     RepLeave.objects.create(user=rep, starts_on=frozen_today, ends_on=frozen_today)
+    rep.profile.hire_date = frozen_today - dt.timedelta(days=10)  # a new rep, to be coached
+    rep.profile.save(update_fields=["hire_date"])
     LeadFactory(region=None, owner=None, name="<script>alert(1)</script>")  # unassigned
     FollowUpStandard.objects.create(text="=1+1 记录三大需求", cadence="first_contact",
                                     effective_from=dt.date(2020, 1, 1))  # fmt: skip

@@ -159,6 +159,20 @@ def can_edit_execution_row(user: AnyUser, team: Team | None) -> bool:
     return role == Role.TEAM_LEAD and team is not None and team_of(user) == team
 
 
+def can_read_coaching(user: AnyUser) -> bool:
+    """New-rep coaching: team leads (their team), managers and admins, and the executive."""
+    return role_of(user) in DIAGNOSIS_READER_ROLES
+
+
+def can_coach(user: AnyUser, rep: AnyUser) -> bool:
+    """Who records the coaching of a rep: managers and admins, and the rep's own team lead."""
+    role = role_of(user)
+    if role in PROGRAM_EDITOR_ROLES:
+        return True
+    team = team_of(rep)
+    return role == Role.TEAM_LEAD and team is not None and team_of(user) == team
+
+
 def visible_team_rows(
     queryset: QuerySet, user: AnyUser, *, team_field: str = "team", owner_field: str = "owner"
 ) -> QuerySet:

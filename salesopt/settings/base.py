@@ -217,6 +217,10 @@ SALESOPT_EXECUTION_IMPORT_MAX_BYTES = env.int(
     "SALESOPT_EXECUTION_IMPORT_MAX_BYTES", default=10 * 1024 * 1024
 )
 SALESOPT_EXECUTION_IMPORT_MAX_ROWS = env.int("SALESOPT_EXECUTION_IMPORT_MAX_ROWS", default=20_000)
+# New-rep coaching: a rep is new for this many days after their hire date, and the team lead's
+# list shows the follow-up records due in the last this many days.
+SALESOPT_NEW_REP_DAYS = env.int("SALESOPT_NEW_REP_DAYS", default=90)
+SALESOPT_COACHING_LOOKBACK_DAYS = env.int("SALESOPT_COACHING_LOOKBACK_DAYS", default=14)
 AXES_IPWARE_PROXY_COUNT = SALESOPT_PROXY_COUNT or None
 AXES_IPWARE_META_PRECEDENCE_ORDER = (
     ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if SALESOPT_PROXY_COUNT else ("REMOTE_ADDR",)

@@ -257,9 +257,8 @@ def test_manager_runs_and_closes_a_weekly_review(
 def test_team_lead_edits_the_plan_in_excel_and_imports_it_back(
     live_server, page: Page, demo_with_plan, screenshot_path, tmp_path
 ):
-    from openpyxl import load_workbook
-
     from django.contrib.auth import get_user_model
+    from openpyxl import load_workbook
 
     from execution import services
     from salesopt.core.models import Program
@@ -308,3 +307,33 @@ def test_team_lead_edits_the_plan_in_excel_and_imports_it_back(
     problems = page.locator("#sheet-problems")
     expect(problems).to_contain_text("请按 YYYY-MM-DD 输入日期")
     page.screenshot(path=screenshot_path("execution-import-refused-zh"), full_page=True)
+
+
+def test_team_lead_coaches_a_new_rep_on_their_follow_up_records(
+    live_server, page: Page, demo_with_plan, screenshot_path
+):
+    from django.core.management import call_command
+
+    call_command("seed_demo_execution", verbosity=0)
+    log_in(page, live_server, "demo.lead.south")
+    page.goto(f"{live_server.url}/execution/")
+    page.get_by_role("link", name="New-rep coaching").click()
+    card = page.locator(".coaching-card").first
+    expect(card).to_contain_text("missing")
+    expect(card).to_contain_text("nothing recorded")
+    expect(card.locator(".coaching-history summary")).to_contain_text("1 coaching recorded")
+
+    # The records not yet taken up come ticked; the lead writes what was said and records it.
+    expect(card.locator("input[name=items]:checked")).to_have_count(2)
+    card.locator("textarea[name=note]").fill("跟进当天写记录：预算、时间、决策人缺一不可")
+    card.get_by_role("button", name="Record the coaching").click()
+    card = page.locator(".coaching-card").first
+    expect(card).to_contain_text("Coaching recorded.")
+    expect(card.locator(".coaching-history")).to_contain_text("跟进当天写记录")
+    expect(card.locator("input[name=items]:checked")).to_have_count(0)
+    page.screenshot(path=screenshot_path("execution-coaching"), full_page=True)
+
+    in_chinese(page)
+    expect(page.locator("h2").first).to_have_text("新人带教")
+    expect(page.locator(".coaching-card").first).to_contain_text("未写记录")
+    page.screenshot(path=screenshot_path("execution-coaching-zh"), full_page=True)

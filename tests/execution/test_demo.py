@@ -70,3 +70,17 @@ def test_seeding_the_execution_again_changes_nothing(demo_execution):
 def test_the_command_needs_the_plan_first(db):
     with pytest.raises(CommandError, match="seed_demo_plan"):
         call_command("seed_demo_execution", verbosity=0)
+
+
+def test_the_pilot_teams_new_rep_has_records_to_coach(demo_execution):
+    from django.contrib.auth import get_user_model
+
+    from execution import coaching_selectors
+
+    lead = get_user_model().objects.get(username="demo.lead.south")
+    cards = coaching_selectors.coaching_list(lead)
+    coached = [card for card in cards if card.coachings]
+    assert coached, "the south lead has coached a new rep"
+    card = coached[0]
+    assert {record.state for record in card.records} == {"missing", "late", "below_standard"}
+    assert card.to_coach == len(card.records) - 1  # the late one was taken up
