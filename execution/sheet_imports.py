@@ -35,13 +35,15 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from salesopt.core import access
 from salesopt.core.exports import unguard
 from salesopt.core.models import Program
 from salesopt.core.people import person_name
 from salesopt.imports import readers
-from salesopt.imports.refusals import refusal_text
+from salesopt.imports.readers.contract import human_size
+from salesopt.imports.refusals import with_advice
 
 from . import (
     measure_selectors,
@@ -67,6 +69,11 @@ from .models import (
 # as 2026/3/1, 2026.3.1 or 2026年3月1日.
 _MIDNIGHT = re.compile(r"^(\d{4}-\d{2}-\d{2})[ T]00:00(?::00)?$")
 _TYPED_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+
+
+EXPORT_AGAIN = gettext_lazy(
+    "Export the table from salesopt again, make your changes in that copy and import it."
+)
 
 
 class SheetRefused(Exception):  # noqa: N818 - what the person is told: the file is refused
@@ -408,7 +415,7 @@ def read_sheet(path: Path, table: Table) -> tuple[list[dict[str, Any]], list[str
                         % {"limit": f"{max_rows:,}"}
                     )
     except readers.UnreadableFile as problem:
-        raise SheetRefused(refusal_text(problem)) from problem
+        raise SheetRefused(with_advice(str(problem), EXPORT_AGAIN)) from problem
     ignored = [header for header, key in by_header.items() if key is None]
     return rows, ignored
 
@@ -434,6 +441,11 @@ def check_upload(
         program=program, table=table_key, uploaded_by=by, file_name=(uploaded.name or "")[:255]
     )
     try:
+        limit = int(settings.SALESOPT_EXECUTION_IMPORT_MAX_BYTES)
+        if uploaded.size is not None and uploaded.size > limit:  # refused before it is stored
+            raise SheetRefused(
+                _("The file is larger than the %(limit)s limit.") % {"limit": human_size(limit)}
+            )
         with _saved(uploaded) as path:
             record.rows, record.ignored_columns = read_sheet(path, table)
     except SheetRefused as refused:
