@@ -41,7 +41,7 @@ def _kickoff_form(program: Program, kickoff: KickOff | None, data: Any = None) -
         data,
         initial=initial,
         goals=plan_selectors.goals(program=program),
-        measures=plan_selectors.measures(program=program),
+        measures=plan_selectors.measure_choices(program=program),
         prefix="kickoff",
     )
 

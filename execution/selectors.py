@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import QuerySet
+from django.core.paginator import Page, Paginator
+from django.db.models import Case, F, Q, QuerySet, When
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -62,17 +63,16 @@ class TaskRow:
         ]
 
 
-def task_rows(
+def _filtered_tasks(
     *,
     program: Program,
     user: Any,
-    owner: str | None = None,
-    status: str | None = None,
-    team: str | None = None,
-    overdue_only: bool = False,
-) -> list[TaskRow]:
-    """The program's tasks `user` may read, soonest end first, narrowed by the filters."""
-    today = company_today()
+    owner: str | None,
+    status: str | None,
+    team: str | None,
+    overdue_only: bool,
+    today: dt.date,
+) -> QuerySet[Task]:
     tasks = (
         visible_tasks(user)
         .filter(program=program)
@@ -86,10 +86,73 @@ def task_rows(
         tasks = tasks.filter(team_id=int(team))
     if overdue_only:
         tasks = tasks.filter(ends_on__lt=today).exclude(status=TaskStatus.DONE)
+    return tasks
+
+
+def task_rows(
+    *,
+    program: Program,
+    user: Any,
+    owner: str | None = None,
+    status: str | None = None,
+    team: str | None = None,
+    overdue_only: bool = False,
+) -> list[TaskRow]:
+    """The program's tasks `user` may read, soonest end first, narrowed by the filters (all of
+    them: the export and the API)."""
+    today = company_today()
+    tasks = _filtered_tasks(program=program, user=user, owner=owner, status=status, team=team,
+                            overdue_only=overdue_only, today=today)  # fmt: skip
     return [
         TaskRow(task, _overdue(task, today), access.can_edit_execution_row(user, task.team))
         for task in tasks
     ]
+
+
+PLAN_PAGE_ROWS = 50
+
+
+@dataclass(frozen=True)
+class TaskPage:
+    rows: list[TaskRow]
+    page: Page[Task]
+    overdue: int  # of all the filtered tasks, not this page's only
+
+    @property
+    def total(self) -> int:
+        return self.page.paginator.count
+
+
+def task_page(
+    *,
+    program: Program,
+    user: Any,
+    page: str | None = None,
+    owner: str | None = None,
+    status: str | None = None,
+    team: str | None = None,
+    overdue_only: bool = False,
+) -> TaskPage:
+    """A page of the table as the page shows it: the open tasks first, soonest end (so overdue)
+    first, then the done ones, most recent first; 50 a page. A year of weekly tasks is hundreds
+    of rows: the page draws fifty of them and says how many there are."""
+    today = company_today()
+    tasks = _filtered_tasks(program=program, user=user, owner=owner, status=status, team=team,
+                            overdue_only=overdue_only, today=today)  # fmt: skip
+    done = Q(status=TaskStatus.DONE)
+    ordered = tasks.order_by(
+        Case(When(done, then=1), default=0),
+        Case(When(~done, then=F("ends_on"))).asc(nulls_last=True),
+        F("ends_on").desc(),
+        "pk",
+    )
+    shown = Paginator(ordered, PLAN_PAGE_ROWS).get_page(page)
+    overdue = tasks.filter(ends_on__lt=today).exclude(done).count()
+    rows = [
+        TaskRow(task, _overdue(task, today), access.can_edit_execution_row(user, task.team))
+        for task in shown
+    ]
+    return TaskPage(rows, shown, overdue)
 
 
 def task_row(task: Task, user: Any) -> TaskRow:

@@ -42,7 +42,7 @@ def _task_form(request: HttpRequest, program: Program, data: Any = None) -> Task
     return TaskForm(
         data,
         owners=selectors.owner_choices(request.user),
-        measures=plan_selectors.measures(program=program),
+        measures=plan_selectors.measure_choices(program=program),
         prefix="task",
     )
 
@@ -64,13 +64,19 @@ def landing(request: HttpRequest) -> HttpResponse:
 
 def _context(request: HttpRequest, program: Program, **overrides: Any) -> dict[str, Any]:
     filters = _filters(request)
-    rows = selectors.task_rows(program=program, user=request.user, **filters)
+    shown = selectors.task_page(program=program, user=request.user,
+                                page=request.GET.get("page"), **filters)  # fmt: skip
     can_add = access.can_add_execution_rows(request.user)
+    query = request.GET.copy()
+    query.pop("page", None)
     return {
         "program": program,
-        "rows": rows,
-        "overdue_count": sum(row.overdue for row in rows),
+        "rows": shown.rows,
+        "page": shown.page,
+        "total": shown.total,
+        "overdue_count": shown.overdue,
         "filters": filters,
+        "filter_query": query.urlencode(),
         "statuses": TaskStatus.choices,
         "owners": selectors.owner_choices(request.user)
         if access.role_of(request.user) != "sales_rep"

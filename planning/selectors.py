@@ -86,6 +86,12 @@ def measures(*, program: Program) -> QuerySet[Measure]:
     )  # fmt: skip
 
 
+def measure_choices(*, program: Program) -> QuerySet[Measure]:
+    """The program's measures to choose from in a form: their titles, nothing related (a form's
+    select iterates its queryset, prefetches and all, each time it is drawn)."""
+    return Measure.objects.filter(program=program).only("pk", "title", "program_id")
+
+
 def measure_locked(pk: int) -> Measure | None:
     """The measure, locked for the rest of the transaction (the execution tables edit its rows
     under it)."""

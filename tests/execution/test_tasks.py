@@ -233,3 +233,30 @@ def test_a_deleted_task_leaves_its_history(program, manager, rep):
     services.task_delete(task_id=row.pk, by=manager)
     assert not Task.objects.exists()
     assert Task.history.filter(id=row.pk, history_type="-").count() == 1
+
+
+def test_the_table_shows_fifty_rows_a_page_open_ones_first_and_counts_them_all(
+    frozen_today, client, program, manager, rep
+):
+    from django.urls import reverse
+
+    last = dt.date(2026, 11, 13)
+    for number in range(55):  # 55 done, the most recent ending on 2026-11-13
+        task(program, rep, title=f"done {number}", status=TaskStatus.DONE, done_on=last,
+             ends_on=last - dt.timedelta(days=number), starts_on=dt.date(2026, 9, 1))  # fmt: skip
+    task(program, rep, title="open, overdue", ends_on=dt.date(2026, 11, 10))
+    task(program, rep, title="open, later", ends_on=dt.date(2026, 12, 10))
+
+    shown = selectors.task_page(program=program, user=manager)
+    assert (shown.total, shown.overdue, len(shown.rows)) == (57, 1, 50)
+    assert [row.task.title for row in shown.rows[:4]] == [
+        "open, overdue", "open, later", "done 0", "done 1",
+    ]  # fmt: skip
+    second = selectors.task_page(program=program, user=manager, page="2", status="done")
+    assert [row.task.title for row in second.rows] == [f"done {n}" for n in range(50, 55)]
+
+    client.force_login(manager)
+    page = client.get(reverse("execution:landing"), {"status": "done", "page": "2"}).content
+    assert "55 tasks · page 2 of 2" in page.decode()
+    assert 'href="?status=done&amp;page=1"' in page.decode()
+    assert client.get(reverse("execution:landing"), {"page": "nope"}).status_code == 200
