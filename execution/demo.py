@@ -41,7 +41,7 @@ from .target_selectors import table_2_rows
 from .target_services import month_note_update, parts_set, quarter_target_set, split_evenly
 
 PILOT_TEAM = "华南区域组"
-LATE_NOTE = "CRM 厂商的接口权限晚开通两天，提醒规则顺延上线"
+LATE_NOTE = "CRM 厂商的接口权限迟迟未开通，提醒规则顺延上线；已升级到厂商客户经理"
 
 
 @dataclass(frozen=True)
@@ -94,9 +94,21 @@ def seed_demo_execution(*, program: Program) -> DemoExecution:
         )  # fmt: skip
         MeasureTracking.objects.create(measure=grading, actual_completion=min(starts, today),
                                        quality=Quality.GOOD)  # fmt: skip
+    # The quarter was split down by month and by rep in the first week (Table 2 holds it).
+    decomposition = next((m for m in measures if m.line == "goal"), None)
+    if decomposition is not None:
+        split_on = min(day(6), today)
+        Task.objects.filter(program=program, measure=decomposition).update(
+            status=TaskStatus.DONE,
+            done_on=split_on,
+            deliverable="表2：本季度目标按月、按区域和销售分解",
+        )
+        MeasureTracking.objects.create(
+            measure=decomposition, actual_completion=split_on, quality=Quality.EXCELLENT
+        )
     _kickoff(program, starts, today, pilot)
     _targets(program, today)
-    _first_review(program, starts, today)
+    _weekly_reviews(program, today)
     _new_rep_coaching()
     return DemoExecution(Task.objects.filter(program=program).count(), created=True)
 
@@ -190,20 +202,58 @@ def _kickoff(program: Program, starts: dt.date, today: dt.date, pilot: Team | No
         acknowledge(attendee=guest, by=manager)
 
 
-def _first_review(program: Program, starts: dt.date, today: dt.date) -> None:
-    """The review of the execution's first week, held and closed, with its decisions."""
+# The last four weeks' reviews, oldest first: notes, then decisions (text, owner, due in days
+# after the week's Monday; owner "lead" is the pilot team's lead).
+WEEKLY_REVIEWS = (
+    (
+        "分级规则已生效；CRM 提醒规则因厂商接口权限未开通而顺延。"
+        "华南试点组本周开始按 2 个工作小时响应。",
+        (
+            ("CRM 厂商本周五前开通接口权限，提醒规则随即上线", "manager", 4),
+            ("华南组长每天下班前检查超时的 A 类线索", "lead", 7),
+        ),
+    ),
+    (
+        "华南 A 类线索的首次响应明显加快，对照组（华东）不变。"
+        "CRM 接口权限仍未开通，已升级到厂商客户经理。",
+        (("每周例会对比试点组与对照组的响应达标率", "manager", 7),),
+    ),
+    (
+        "新人跟进记录仍有缺失和延迟；本季度目标的差距主要在线索量。",
+        (
+            ("组长每天复盘新人的跟进记录并记下辅导", "lead", 3),
+            ("市场部补充华南线索投放", "manager", 10),
+        ),
+    ),
+    (
+        "试点组响应达标率持续改善；下周启动第一期新人入职培训。",
+        (("确认培训讲师和会议室", "lead", 5),),
+    ),
+)
+
+
+def _weekly_reviews(program: Program, today: dt.date) -> None:
+    """The reviews of the last four complete weeks, held and closed, each with its decisions
+    (the execution started at least four weeks ago: core.demo.timeline)."""
     manager = program.manager
-    review = review_open(program=program, by=manager, week_of=starts)
-    notes = "分级规则已生效；CRM 提醒晚两天上线。华南试点组本周开始按 2 小时响应。"
-    review_notes_save(review=review, by=manager, version=review.version, notes=notes)
-    pilot = Team.objects.filter(name=PILOT_TEAM).first()
-    for text, owner, days in (
-        ("CRM 厂商本周五前开通接口权限，提醒规则随即上线", manager, 4),
-        ("华南组长每天下班前检查超时的 A 类线索", pilot.lead if pilot else None, 7),
-    ):
-        decision_add(review=review, by=manager, text=text, owner=owner,
-                     due_on=review.week_start + dt.timedelta(days=days))  # fmt: skip
-    if review.week_start + dt.timedelta(days=1) <= today:  # the Monday meeting has been held
+    pilot = Team.objects.filter(name=PILOT_TEAM).select_related("lead").first()
+    this_monday = today - dt.timedelta(days=today.weekday())
+    first = this_monday - dt.timedelta(weeks=len(WEEKLY_REVIEWS))
+    for number, (notes, decisions) in enumerate(WEEKLY_REVIEWS):
+        week = first + dt.timedelta(weeks=number)
+        if program.execution_start and week + dt.timedelta(days=6) < program.execution_start:
+            continue  # a week before the execution (a demo seeded with a past end month)
+        review = review_open(program=program, by=manager, week_of=week)
+        review_notes_save(review=review, by=manager, version=review.version, notes=notes)
+        for text, who, days in decisions:
+            owner = pilot.lead if who == "lead" and pilot is not None else manager
+            decision_add(
+                review=review,
+                by=manager,
+                text=text,
+                owner=owner,
+                due_on=week + dt.timedelta(days=days),
+            )
         review_close(review=review, by=manager)
 
 

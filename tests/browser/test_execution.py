@@ -324,7 +324,8 @@ def test_team_lead_coaches_a_new_rep_on_their_follow_up_records(
     expect(card.locator(".coaching-history summary")).to_contain_text("1 coaching recorded")
 
     # The records not yet taken up come ticked; the lead writes what was said and records it.
-    expect(card.locator("input[name=items]:checked")).to_have_count(2)
+    expect(card.locator("input[name=items]:checked")).not_to_have_count(0)
+    expect(card.locator("input[name=items]:not(:checked)")).to_have_count(1)  # the coached one
     card.locator("textarea[name=note]").fill("跟进当天写记录：预算、时间、决策人缺一不可")
     card.get_by_role("button", name="Record the coaching").click()
     card = page.locator(".coaching-card").first

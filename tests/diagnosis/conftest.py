@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from django.core.management import call_command
 
 from diagnosis.models import DiagnosisRow
-from diagnosis.services import program_set_baseline_window
 from salesopt.core.models import Program
-from salesopt.core.periods import company_today
 from tests.diagnosis.factories import DiagnosisRowFactory
 
 # The seed's Table 1 (销售现状诊断表), as a manager would type it.
@@ -41,22 +37,16 @@ def seed_rows(program) -> list[DiagnosisRow]:
     ]
 
 
-def last_twelve_months() -> tuple[dt.date, dt.date]:
-    end = company_today().replace(day=1) - dt.timedelta(days=1)
-    start = end.replace(day=1)
-    for _month in range(11):
-        start = (start - dt.timedelta(days=1)).replace(day=1)
-    return start, end
-
-
 @pytest.fixture
 def demo_program(db, frozen_today) -> Program:
-    """The demo company, its KPI snapshots, and its program's baseline on the last 12 months.
+    """The demo company, its KPI snapshots, and its program (its baseline: the 12 months before
+    its execution starts).
 
     The clock stays pinned for the test (`frozen_today`): the demo's history ends with the
     current month and the pages fill periods up to today, so the figures depend on the day.
     """
     call_command("seed_demo", scale=0.05, seed=7, verbosity=0)
     call_command("compute_kpis", verbosity=0)
-    start, end = last_twelve_months()
-    return program_set_baseline_window(program=Program.objects.get(), start=start, end=end)
+    # The demo's own window: the twelve months before its execution starts (at least four
+    # weeks before today), so no month of the pilot is in it.
+    return Program.objects.get()

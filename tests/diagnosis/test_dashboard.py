@@ -47,8 +47,8 @@ def test_the_workspace_shows_every_chart_with_its_reading(client, demo_manager):
 
     for element_id in CHART_IDS:
         assert f'id="{element_id}"' in body
-    assert "华南 answers leads in a median 70 h against a 2 h A-grade deadline" in body
-    assert "Lowest attainment: 云服务 at 79.7% of target over the period." in body
+    assert "华南 answers leads in a median 72 h against a 2 h A-grade deadline" in body
+    assert "Lowest attainment: 华北 at 91.7% of target over the period." in body
 
 
 @pytest.mark.django_db
@@ -72,7 +72,7 @@ def test_an_invalid_range_falls_back_to_the_window(client, demo_manager):
 
     response = client.get(
         reverse("diagnosis:dashboard"),
-        {"period_from": "2026-10", "period_to": "2025-11"},
+        {"period_from": "2026-09", "period_to": "2025-11"},
         headers={"HX-Request": "true"},
     )
 
@@ -97,7 +97,7 @@ def test_a_chart_downloads_as_csv(client, demo_manager):
 
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert rows == [["Stage", "Count"], ["Leads", "1003"], ["Converted leads", "121"]]
+    assert rows == [["Stage", "Count"], ["Leads", "986"], ["Converted leads", "124"]]
 
 
 @pytest.mark.django_db
@@ -111,7 +111,7 @@ def test_a_chart_downloads_as_xlsx_with_the_filters(client, demo_manager):
 
     sheet = load_workbook(io.BytesIO(response.content)).active
     rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
-    assert rows == [["Region", "Median hours", "Deadline breach rate"], ["华南", 69.5, 0.4382]]
+    assert rows == [["Region", "Median hours", "Deadline breach rate"], ["华南", 71.8, 0.4392]]
 
 
 @pytest.mark.django_db

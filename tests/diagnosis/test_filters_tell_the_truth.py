@@ -17,7 +17,7 @@ from django.urls import reverse
 from diagnosis.baseline import Filters, read, running_share
 from diagnosis.dashboard import baseline_dashboard
 from diagnosis.models import Finding
-from diagnosis.services import finding_accept, findings_refresh
+from diagnosis.services import finding_accept, findings_refresh, program_set_baseline_window
 from salesopt.core.models import Profile, Program, Role, Team
 from salesopt.core.templatetags.salesopt_format import percent
 from salesopt.kpis.selectors import kpi_series
@@ -56,7 +56,11 @@ def test_the_attainment_reading_the_finding_and_table_1_give_one_figure(client, 
     assert row.description_from_finding
 
 
-def test_a_quarter_cut_by_the_window_sums_only_the_window_months(manager):
+def test_a_quarter_cut_by_the_window_sums_only_the_window_months(manager, demo_program):
+    # The demo's own window is whole quarters (Oct 2025 – Sep 2026 on 15 November): one that
+    # is not, Nov 2025 – Oct 2026.
+    program_set_baseline_window(program=demo_program, start=dt.date(2025, 11, 1),
+                                end=dt.date(2026, 10, 31))  # fmt: skip
     rows = charts(manager)["attainment-product-line"].rows
     labels = {period for _line, period, _value in rows}
 

@@ -3,6 +3,8 @@ one done, one late with its reason, and Table 3 with the measure already carried
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.core.management import CommandError, call_command
 
@@ -24,6 +26,8 @@ def demo_execution(frozen_today):
 
 
 def test_the_demo_execution_is_under_way(demo_execution, frozen_today):
+    from execution.models import WeeklyReview
+
     program = demo_execution
     manager = program.manager
     rows = selectors.task_rows(program=program, user=manager)
@@ -34,12 +38,23 @@ def test_the_demo_execution_is_under_way(demo_execution, frozen_today):
     assert any(row.task.status == "done" for row in rows)
     late = [row for row in rows if row.overdue]
     assert late and all(row.task.note for row in late)  # late with its reason
-    tracked = MeasureTracking.objects.get(measure__program=program)
-    assert (tracked.measure.line, tracked.quality) == ("process", "good")
+    tracked = MeasureTracking.objects.filter(measure__program=program)
+    assert {(t.measure.line, t.quality) for t in tracked} == {
+        ("process", "good"),
+        ("goal", "excellent"),
+    }
     table_3 = measure_selectors.tracking_rows(program=program, user=manager)
-    assert [row.progress for row in table_3].count("done") == 1
+    assert [row.progress for row in table_3].count("done") == 2
     program.refresh_from_db()
     assert program.status == "execution"
+    # The last four complete weeks' reviews, closed, each with decisions; the execution started
+    # at least four weeks ago (the first of October, on 15 November).
+    assert program.execution_start == dt.date(2026, 10, 1)
+    reviews = list(WeeklyReview.objects.filter(program=program).order_by("week_start"))
+    assert [r.week_start for r in reviews] == [
+        dt.date(2026, 10, 12) + dt.timedelta(weeks=n) for n in range(4)
+    ]
+    assert all(r.closed_at and r.frozen and r.decisions.exists() for r in reviews)
     kickoff = KickOff.objects.get(program=program)
     assert kickoff.held_on == program.execution_start
     assert kickoff.measures.count() == 4 and kickoff.goals.count() == 4

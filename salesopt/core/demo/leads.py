@@ -182,10 +182,10 @@ def _first_responses(
 ) -> np.ndarray:
     slow = leads["region"] == SLOW_REGION
     # The plan's process measure pilots graded leads and 2 h deadlines on the slow region's
-    # team from the execution start (the month after the diagnosis window): from then on its
+    # team from the execution start (the day after the diagnosis window): from then on its
     # reps answer nearly as fast as the rest; the control team goes on as before.
     piloted = np.isin(leads["owner"], staff.members(PILOT_TEAM)) & (
-        leads["created"] >= timeline.seconds(timeline.end_month)
+        leads["created"] >= timeline.seconds(timeline.execution_start)
     )
     median = np.where(
         slow & ~piloted,

@@ -75,7 +75,8 @@ def ensure_organisation(staff: Staff) -> Organisation:
 
 
 def ensure_program(timeline: Timeline, organisation: Organisation) -> Program:
-    """The sample program: diagnosis of the 12 complete months before the end month."""
+    """The sample program: diagnosis of the 12 complete months before its execution starts
+    (the end month, or a month earlier when the end month is not four weeks old)."""
     quarter = Quarter.containing(timeline.end_month)
     return _upsert(
         Program,
@@ -83,8 +84,8 @@ def ensure_program(timeline: Timeline, organisation: Organisation) -> Program:
         {
             "sponsor": organisation.users["demo.exec"],
             "manager": organisation.users["demo.manager"],
-            "baseline_start": add_months(timeline.end_month, -BASELINE_MONTHS),
-            "baseline_end": timeline.end_month - dt.timedelta(days=1),
+            "baseline_start": add_months(timeline.execution_start, -BASELINE_MONTHS),
+            "baseline_end": timeline.execution_start - dt.timedelta(days=1),
             "execution_start": None,
             "status": ProgramStatus.DIAGNOSIS,
             "description": PROGRAM_DESCRIPTION,

@@ -23,6 +23,10 @@ NO_TIME = np.iinfo(np.int64).max
 # Established reps were hired up to this long before the history starts.
 DAYS_BEFORE_HISTORY = 2200
 DAYS_AFTER_HISTORY = 800
+# The plan's execution starts with the first day of a month at least this long before the
+# cutoff, so that the demo holds that many weeks of it (their weekly reviews, the pilot's first
+# effect); the diagnosis window is the twelve months before it.
+EXECUTION_WEEKS = 4
 
 
 @dataclass(frozen=True)
@@ -33,6 +37,7 @@ class Timeline:
     cutoff: int
     origin: dt.date
     day_starts: np.ndarray
+    execution_start: dt.date
 
     @classmethod
     def ending(cls, end_month: dt.date, today: dt.date) -> Timeline:
@@ -51,7 +56,9 @@ class Timeline:
         )
         cutoff_day = min(today, full_end)
         cutoff = int(day_starts[(cutoff_day - origin).days])
-        return cls(start, end_month, full_end, cutoff, origin, day_starts)
+        weeks_before = cutoff_day - dt.timedelta(weeks=EXECUTION_WEEKS)
+        execution_start = min(end_month, weeks_before.replace(day=1))
+        return cls(start, end_month, full_end, cutoff, origin, day_starts, execution_start)
 
     def day_number(self, day: dt.date) -> int:
         return (day - self.origin).days
