@@ -37,6 +37,7 @@ def coaching(request: HttpRequest) -> HttpResponse:
         "today": company_today(),
         "teams": access.visible_teams(request.user).order_by("name"),
         "team": team,
+        "rep_count": len(reps),
         "to_coach": sum(rep.to_coach for rep in reps),
         "new_rep_days": settings.SALESOPT_NEW_REP_DAYS,
         "lookback_days": settings.SALESOPT_COACHING_LOOKBACK_DAYS,
@@ -76,14 +77,22 @@ def coaching_record(request: HtmxHttpRequest, rep_id: int) -> HttpResponse:
         else:
             messages.success(request, _("Coaching recorded."))
         return redirect("execution:coaching")
-    found = coaching_selectors.coaching_list(request.user, rep_id=rep_id)
+    every = coaching_selectors.coaching_list(request.user)
+    found = [card for card in every if card.profile.user_id == rep_id]
     if not found:
         raise Http404
+    team = request.POST.get("team", "")
+    if team.isdigit():  # the page's team filter: its count is of that team's reps
+        every = [card for card in every if card.profile.team_id == int(team)]
     context = {
+        "team": team,
         "rep": found[0],
         "today": company_today(),
         "errors": errors,
         "typed": request.POST.get("note", "") if errors else "",
         "saved": not errors,
     }
-    return HttpResponse(render_to_string(f"{PAGE}#rep-card", context, request))
+    card = render_to_string(f"{PAGE}#rep-card", context, request)
+    # The page's count of records to take up, swapped in beside the card (out of band).
+    summary = {"oob": True, "rep_count": len(every), "to_coach": sum(c.to_coach for c in every)}
+    return HttpResponse(card + render_to_string(f"{PAGE}#coaching-summary", summary, request))

@@ -332,6 +332,7 @@ def test_team_lead_coaches_a_new_rep_on_their_follow_up_records(
     expect(card).to_contain_text("Coaching recorded.")
     expect(card.locator(".coaching-history")).to_contain_text("跟进当天写记录")
     expect(card.locator("input[name=items]:checked")).to_have_count(0)
+    expect(page.locator("#coaching-summary")).to_contain_text("0 records to take up")
     page.screenshot(path=screenshot_path("execution-coaching"), full_page=True)
 
     in_chinese(page)

@@ -162,6 +162,9 @@ def test_the_page_records_a_coaching_in_place_and_refuses_reps(
     assert (
         "Coaching recorded." in card.content.decode() and "跟进记录当天写" in card.content.decode()
     )
+    # The page's count of records to take up follows, out of band.
+    summary = 'id="coaching-summary" hx-swap-oob="true">1 new rep · 0 records to take up'
+    assert summary in card.content.decode()
     bad_day = client.post(
         reverse("execution:coaching_record", args=[new_rep.pk]),
         {"note": "x", "held_on": "2026-13-01"},
