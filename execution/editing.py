@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
+from salesopt.core.history import field_label as field_label
 from salesopt.core.people import person_name
 
 
@@ -90,8 +91,3 @@ class Editor:
     conflict: EditConflictError | None = None
     # The actual completion of a measure asks for the reason in the same editor.
     reason: str | None = None
-
-
-def field_label(model: Any, field: str) -> str:
-    """A column's name as its model's field calls it, in the reader's language."""
-    return str(getattr(model._meta.get_field(field), "verbose_name", field))

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from planning import selectors as plan_selectors
 from salesopt.core import access
+from salesopt.core.history import Change, row_history
 from salesopt.core.models import Program
 from salesopt.core.people import person_name
 from salesopt.core.periods import company_today
@@ -139,6 +140,14 @@ def tracking_rows(
     if overdue_only:
         rows = [row for row in rows if row.progress in (Progress.OVERDUE, Progress.DONE_LATE)]
     return rows
+
+
+def tracking_history(measure: Measure) -> list[Change]:
+    """The Table 3 row's accepted changes, newest first (none until someone fills it in)."""
+    tracking = tracking_of(measure)
+    if tracking is None:
+        return []
+    return row_history(tracking, first=TRACKED_FIELDS)
 
 
 def quality_options() -> list[tuple[str, str]]:

@@ -153,3 +153,11 @@ def measure_export(request: HttpRequest) -> HttpResponse:
     name = f"table-3-{slugify(program.name, allow_unicode=True) or program.pk}.xlsx"
     response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=name)  # type: ignore[assignment]
     return response
+
+
+@require_GET
+def measure_history(request: HttpRequest, pk: int) -> HttpResponse:
+    """The Table 3 row's changes: who, when, the column, before and after."""
+    measure = _visible_measure(request, pk)
+    context = {"changes": measure_selectors.tracking_history(measure)}
+    return HttpResponse(render_to_string("components/row_history.html", context, request))

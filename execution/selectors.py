@@ -13,11 +13,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from salesopt.core import access
+from salesopt.core.history import Change, row_history
 from salesopt.core.models import Program
 from salesopt.core.people import person_name
 from salesopt.core.periods import company_today
 
-from .editing import Cell, field_label
+from .editing import Cell
 from .models import Task, TaskStatus
 
 
@@ -164,54 +165,9 @@ def _overdue(task: Task, today: dt.date) -> bool:
     return task.status != TaskStatus.DONE and task.ends_on < today
 
 
-@dataclass(frozen=True)
-class Change:
-    at: dt.datetime
-    by: str
-    field: str  # its label
-    before: str
-    after: str
-
-
 def task_history(task: Task) -> list[Change]:
-    """Every accepted change of the row, newest first: who, when, the column, before, after.
-    Its creation is the first entry (before: empty)."""
-    entries = list(
-        task.history.select_related("history_user__profile").order_by("history_date", "history_id")
-    )
-    changes: list[Change] = []
-    previous = None
-    for entry in entries:
-        who = person_name(entry.history_user) if entry.history_user else ""
-        if previous is None:
-            created = str(Task._meta.verbose_name)
-            changes.append(Change(entry.history_date, who, created, "", entry.title))
-        else:
-            delta = entry.diff_against(previous, excluded_fields=["version"])
-            for change in delta.changes:
-                before = _shown(change.field, change.old)
-                after = _shown(change.field, change.new)
-                changes.append(
-                    Change(entry.history_date, who, field_label(Task, change.field), before, after)
-                )
-        previous = entry
-    return list(reversed(changes))
-
-
-def _shown(field: str, value: Any) -> str:
-    if value is None or value == "":
-        return "—"
-    if field == "status":
-        return str(TaskStatus(value).label)
-    if field in ("owner", "team", "measure", "goal"):
-        model: Any = Task._meta.get_field(field).related_model
-        related = model._default_manager.filter(pk=value).first()
-        if related is None:
-            return "—"
-        return person_name(related) if field == "owner" else str(related)
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value)
+    """Every accepted change of the row, newest first; its creation shows its title."""
+    return row_history(task, first=("title",))
 
 
 def owner_choices(user: Any) -> QuerySet[Any]:

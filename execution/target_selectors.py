@@ -25,6 +25,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from salesopt.core import access
+from salesopt.core.history import Change, row_history
 from salesopt.core.models import Program, Region, Team
 from salesopt.core.people import person_name
 from salesopt.core.periods import Quarter, add_months, company_today, months_spanned
@@ -303,6 +304,11 @@ def last_years_shares(target: QuarterTarget) -> list[float] | None:
     if min(values) <= 0:
         return None
     return values
+
+
+def month_history(month: MonthTarget) -> list[Change]:
+    """The Table 2 row's accepted changes, newest first: its target, analysis and action."""
+    return row_history(month, first=("amount", "variance_note", "corrective_action"))
 
 
 def quarters_of(program: Program) -> list[Quarter]:

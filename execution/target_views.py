@@ -248,3 +248,10 @@ def target_export(request: HttpRequest) -> HttpResponse:
     name = f"table-2-{quarter}-{slugify(program.name, allow_unicode=True) or program.pk}.xlsx"
     response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=name)  # type: ignore[assignment]
     return response
+
+
+@require_GET
+def target_history(request: HttpRequest, pk: int) -> HttpResponse:
+    """The Table 2 row's changes: who, when, the column, before and after."""
+    context = {"changes": target_selectors.month_history(_visible_month(request, pk))}
+    return HttpResponse(render_to_string("components/row_history.html", context, request))

@@ -25,6 +25,7 @@ urlpatterns = [
     path("measures/", measure_views.measure_table, name="measures"),
     path("measures/export.xlsx", measure_views.measure_export, name="measure_export"),
     path("measures/<int:pk>/", measure_views.measure_row, name="measure_row"),
+    path("measures/<int:pk>/history/", measure_views.measure_history, name="measure_history"),
     path(
         "measures/<int:pk>/<str:field>/", measure_views.measure_cell_save, name="measure_cell_save"
     ),
@@ -49,6 +50,7 @@ urlpatterns = [
     path("targets/parts/", target_views.parts_set, name="target_parts"),
     path("targets/export.xlsx", target_views.target_export, name="target_export"),
     path("targets/<int:pk>/", target_views.target_row, name="target_row"),
+    path("targets/<int:pk>/history/", target_views.target_history, name="target_history"),
     path("targets/<int:pk>/<str:field>/", target_views.target_cell_save, name="target_cell_save"),
     path(
         "targets/<int:pk>/<str:field>/edit/",

@@ -233,7 +233,7 @@ def task_delete(request: HttpRequest, pk: int) -> HttpResponse:
 def task_history(request: HttpRequest, pk: int) -> HttpResponse:
     task = _visible_task(request, pk)
     context = {"task": task, "changes": selectors.task_history(task)}
-    return HttpResponse(render_to_string(f"{PAGE}#task-history", context, request))
+    return HttpResponse(render_to_string("components/row_history.html", context, request))
 
 
 @require_GET

@@ -125,13 +125,15 @@ PK_MODELS = {
         Task,
     ),
     **dict.fromkeys(
-        [f"execution:measure_{view}" for view in ("row", "cell_save", "cell_editor")], Measure
+        [f"execution:measure_{view}" for view in ("row", "history", "cell_save", "cell_editor")],
+        Measure,
     ),
     **dict.fromkeys(
         ["execution:attendee_remove", "execution:attendee_acknowledge"], KickOffAttendee
     ),
     **dict.fromkeys(
-        [f"execution:target_{view}" for view in ("row", "cell_save", "cell_editor")], MonthTarget
+        [f"execution:target_{view}" for view in ("row", "history", "cell_save", "cell_editor")],
+        MonthTarget,
     ),
     **dict.fromkeys(
         [f"execution:sheet_{view}" for view in ("import", "apply", "problems")], SheetImport

@@ -16,9 +16,13 @@ pytestmark = pytest.mark.django_db
 
 
 def task(program, owner, **fields):
-    values = {"title": "配置 CRM 跟进提醒", "starts_on": dt.date(2026, 11, 2),
-              "ends_on": dt.date(2026, 11, 20), "owner": owner,
-              "team": owner.profile.team if owner else None}  # fmt: skip
+    values = {
+        "title": "配置 CRM 跟进提醒",
+        "starts_on": dt.date(2026, 11, 2),
+        "ends_on": dt.date(2026, 11, 20),
+        "owner": owner,
+        "team": owner.profile.team if owner else None,
+    }
     return Task.objects.create(program=program, **{**values, **fields})
 
 
@@ -123,8 +127,10 @@ def test_a_bad_value_answers_the_cell_with_the_reason(client, frozen_today, prog
     client.force_login(manager)
 
     response = save(client, row, "ends_on", "2026-10-01", 1)
-    garbled = client.post(reverse("execution:task_cell_save", args=[row.pk, "ends_on"]),
-                          {"value": "2026-12-01", "version": "abc"})  # fmt: skip
+    garbled = client.post(
+        reverse("execution:task_cell_save", args=[row.pk, "ends_on"]),
+        {"value": "2026-12-01", "version": "abc"},
+    )
 
     assert "The end cannot come before the start." in response.content.decode()
     assert "out of date" in garbled.content.decode()
@@ -146,10 +152,15 @@ def test_a_team_lead_adding_a_task_for_someone_else_gets_a_clear_message(
 ):
     client.force_login(team_lead)
 
-    response = client.post(reverse("execution:task_create"), {
-        "task-title": "x", "task-owner": str(east_rep.pk), "task-starts_on": "2026-11-16",
-        "task-ends_on": "2026-11-20",
-    })  # fmt: skip
+    response = client.post(
+        reverse("execution:task_create"),
+        {
+            "task-title": "x",
+            "task-owner": str(east_rep.pk),
+            "task-starts_on": "2026-11-16",
+            "task-ends_on": "2026-11-20",
+        },
+    )
 
     assert response.status_code == 200
     assert "Select a valid choice" in response.content.decode()
@@ -174,3 +185,58 @@ def test_the_table_exports_in_the_seeds_columns_in_the_readers_language_and_form
     title, deliverable = sheet.cell(row=2, column=1), sheet.cell(row=2, column=5)
     assert (title.data_type, title.value) == ("s", '=HYPERLINK("http://x","y")')
     assert (deliverable.data_type, deliverable.value) == ("s", "+1")
+
+
+def test_table_2_and_table_3_rows_show_their_history(
+    frozen_today, client, program, manager, team_lead, rep, east_rep
+):
+    from execution import measure_services, target_services
+    from planning.models import Measure, MeasureLine
+    from salesopt.core.periods import Quarter
+
+    measure = Measure.objects.create(
+        program=program,
+        line=MeasureLine.TEAM,
+        title="新人培训",
+        owner=team_lead,
+        planned_completion=dt.date(2026, 11, 1),
+    )
+    measure_services.tracking_update(
+        measure_id=measure.pk,
+        field="actual_completion",
+        value="2026-11-05",
+        version=0,
+        by=team_lead,
+        reason="讲师延期",
+    )
+    measure_services.tracking_update(
+        measure_id=measure.pk, field="quality", value="good", version=1, by=manager
+    )
+    whole = target_services.quarter_target_set(
+        program=program, by=manager, quarter=Quarter(2026, 4), amount="300000", split="even"
+    )
+    [part] = target_services.parts_set(
+        target=whole, by=manager, dimension="owner", amounts={rep.pk: "300000"}, split="even"
+    )
+    october = part.months.get(month=dt.date(2026, 10, 1))
+    target_services.month_note_update(
+        month_id=october.pk,
+        field="variance_note",
+        value="大客户推迟",
+        version=october.version,
+        by=team_lead,
+    )
+    client.force_login(team_lead)
+
+    table_3 = client.get(reverse("execution:measure_history", args=[measure.pk])).content.decode()
+    table_2 = client.get(reverse("execution:target_history", args=[october.pk])).content.decode()
+
+    assert "<strong>quality</strong>: <del>—</del> → <ins>good</ins>" in table_3
+    assert "manager" in table_3 and "讲师延期" in table_3 and "2026-11-05" in table_3
+    assert "<strong>variance analysis</strong>: <del>—</del> → <ins>大客户推迟</ins>" in table_2
+    assert "lead.south" in table_2 and "100000.00" in table_2  # the month's target, first
+    page = client.get(reverse("execution:measures")).content.decode()
+    assert reverse("execution:measure_history", args=[measure.pk]) in page
+    client.force_login(east_rep)  # another team's rep reads neither row
+    assert client.get(reverse("execution:target_history", args=[october.pk])).status_code == 404
+    assert client.get(reverse("execution:measure_history", args=[measure.pk])).status_code == 404
