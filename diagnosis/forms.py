@@ -111,6 +111,16 @@ class DiagnosisRowForm(forms.Form):
                 field.widget.attrs["form"] = html_form_id
 
 
+class DiagnosisRowEditForm(DiagnosisRowForm):
+    """A Table 1 row edited in place: it names the row's version it was opened on."""
+
+    version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        min_value=0,
+        error_messages={"required": _("The form is out of date: open the row again.")},
+    )
+
+
 class FindingForm(forms.Form):
     """An issue logged by hand; it joins the proposals until accepted into Table 1."""
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from salesopt.core.models import Program, TimeStampedModel
 
@@ -336,6 +339,11 @@ class DiagnosisRow(TimeStampedModel):
         _("evidence link"), max_length=500, blank=True, validators=[validate_evidence_link]
     )
     position = models.PositiveIntegerField(_("position"), default=0)
+    # As on every row edited in place: raised by every accepted edit, so that an edit made on
+    # a stale copy is refused rather than written over a colleague's (diagnosis.services).
+    version = models.PositiveIntegerField(_("version"), default=1)
+    # Who changed which column when, before and after (django-simple-history), shown on the row.
+    history: Any = HistoricalRecords(excluded_fields=["created_at", "updated_at", "position"])
 
     class Meta:
         verbose_name = _("Table 1 row")

@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
 
 from salesopt.core import access
+from salesopt.core.history import Change, row_history
 from salesopt.core.models import ProductLine, Program, Region
 
 from .models import (
@@ -274,3 +275,8 @@ def dashboard_filter_names(*, user: AnyUser) -> dict[str, list[str]]:
         "product_line": list(ProductLine.objects.order_by("name").values_list("name", flat=True)),
         "team": list(access.visible_teams(user).order_by("name").values_list("name", flat=True)),
     }
+
+
+def table1_row_history(row: DiagnosisRow) -> list[Change]:
+    """The row's accepted changes, newest first; its first record shows what it said."""
+    return row_history(row, first=("dimension", "description", "impact_level", "root_cause"))

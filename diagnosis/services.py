@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from salesopt.core.models import Program
+from salesopt.core.people import person_name
 from salesopt.core.periods import company_today
 from salesopt.kpis import services as kpi_services
 
@@ -239,8 +240,9 @@ def diagnosis_row_create(
     evidence_url: str = "",
     finding: Finding | None = None,
     description_from_finding: bool = False,
+    by: Any = None,
 ) -> DiagnosisRow:
-    """Append a row to the program's Table 1."""
+    """Append a row to the program's Table 1 (its history says `by` wrote it)."""
     if not description.strip():
         raise ValidationError({"description": _("Describe the problem.")})
     fields = _clean_row_fields(
@@ -251,7 +253,7 @@ def diagnosis_row_create(
             "evidence_url": evidence_url,
         }
     )
-    return DiagnosisRow.objects.create(
+    row = DiagnosisRow(
         program=program,
         finding=finding,
         description=description.strip(),
@@ -260,11 +262,34 @@ def diagnosis_row_create(
         position=_next_position(program),
         **fields,
     )
+    row._history_user = by  # type: ignore[attr-defined]
+    row.save()
+    return row
+
+
+class RowChangedError(Exception):
+    """The Table 1 row changed since the form was opened: by whom and when, and the row now."""
+
+    def __init__(self, row: DiagnosisRow, changed_by: str, changed_at: Any) -> None:
+        super().__init__(row.pk)
+        self.row, self.changed_by, self.changed_at = row, changed_by, changed_at
 
 
 @transaction.atomic
-def diagnosis_row_update(*, row: DiagnosisRow, **fields: Any) -> DiagnosisRow:
-    """Change a Table 1 row's fields (dimension, description, impact, root cause, evidence)."""
+def diagnosis_row_update(
+    *, row: DiagnosisRow, by: Any = None, version: int | None = None, **fields: Any
+) -> DiagnosisRow:
+    """Change a Table 1 row's fields (dimension, description, impact, root cause, evidence).
+
+    With `version`, the one the form was opened on: RowChangedError when someone has saved the
+    row since (their change is never written over unknowingly), nothing written."""
+    if version is not None:
+        current = DiagnosisRow.objects.select_for_update().get(pk=row.pk)
+        if current.version != version:
+            last = current.history.order_by("-history_date", "-history_id").first()
+            who = person_name(last.history_user) if last and last.history_user else _("someone")
+            raise RowChangedError(current, who, last.history_date if last else None)
+        row.version = current.version
     unknown = set(fields) - {*ROW_FIELDS, "evidence_url"}
     if unknown:
         raise TypeError(f"not a Table 1 field: {sorted(unknown)}")
@@ -279,7 +304,9 @@ def diagnosis_row_update(*, row: DiagnosisRow, **fields: Any) -> DiagnosisRow:
             cleaned["description_from_finding"] = False
     for name, value in cleaned.items():
         setattr(row, name, value.strip() if isinstance(value, str) else value)
-    row.save(update_fields=[*cleaned, "updated_at"])
+    row.version += 1
+    row._history_user = by  # type: ignore[attr-defined]
+    row.save(update_fields=[*cleaned, "version", "updated_at"])
     return row
 
 
@@ -433,6 +460,7 @@ def finding_accept(*, finding: Finding, user: User) -> DiagnosisRow:
         impact_level=finding.impact_level,
         impact_amount=finding.impact_amount,
         evidence_url=finding.evidence_url,
+        by=user,
     )
 
 

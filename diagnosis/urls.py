@@ -23,6 +23,7 @@ urlpatterns = [
     path("table1/new/", views.row_create, name="row-create"),
     path("table1/<int:pk>/", views.row_detail, name="row-detail"),
     path("table1/<int:pk>/edit/", views.row_edit, name="row-edit"),
+    path("table1/<int:pk>/history/", views.row_history, name="row-history"),
     path("table1/<int:pk>/delete/", views.row_delete, name="row-delete"),
     path("table1/<int:pk>/move/", views.row_move, name="row-move"),
 ]

@@ -18,6 +18,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -37,6 +39,7 @@ from .dashboard import CHARTS, baseline_dashboard
 from .forms import (
     BaselineWindowForm,
     DashboardFilterForm,
+    DiagnosisRowEditForm,
     DiagnosisRowForm,
     FindingForm,
     InterviewFilterForm,
@@ -62,11 +65,11 @@ def _editable_program(request: HttpRequest) -> Program:
     return program_of_phase(request, allowed=access.can_edit_diagnosis(request.user))
 
 
-def _row_form(row: DiagnosisRow, data: Any = None) -> DiagnosisRowForm:
-    initial = {name: getattr(row, name) for name in DiagnosisRowForm.base_fields}
+def _row_form(row: DiagnosisRow, data: Any = None) -> DiagnosisRowEditForm:
+    initial = {name: getattr(row, name) for name in DiagnosisRowEditForm.base_fields}
     initial["dimension"] = row.dimension_label
     initial["description"] = row.shown_description
-    return DiagnosisRowForm(
+    return DiagnosisRowEditForm(
         data, initial=initial, prefix=f"row-{row.pk}", html_form_id=f"table1-row-form-{row.pk}"
     )
 
@@ -451,16 +454,43 @@ def row_edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     program = _editable_program(request)
     row = get_object_or_404(selectors.table1_rows(program=program), pk=pk)
     form = _row_form(row, request.POST if request.method == "POST" else None)
-    if (
-        form.is_bound
-        and form.is_valid()
-        and apply_to_form(form, services.diagnosis_row_update, row=row, **form.cleaned_data)
-    ):
-        return _row_saved(request, program, row)
+    if form.is_bound and form.is_valid():
+        try:
+            saved = apply_to_form(
+                form, services.diagnosis_row_update, row=row, by=request.user, **form.cleaned_data
+            )
+        except services.RowChangedError as changed:
+            form = _stale_row_form(changed, request.POST)
+        else:
+            if saved:
+                return _row_saved(request, program, row)
     context = {"row": row, "row_form": form, "editing_row_id": row.pk}
     if not request.htmx:
         return _workspace(request, program, **context)
     return render(request, f"{PAGE}#table1-row-form", {**_common(request, program), **context})
+
+
+def _stale_row_form(changed: Any, posted: Any) -> DiagnosisRowEditForm:
+    """What was typed, with the version now in force: saving again writes over it knowingly."""
+    row = changed.row
+    data = posted.copy()
+    data[f"row-{row.pk}-version"] = str(row.version)
+    form = _row_form(row, data)
+    form.is_valid()
+    when = (
+        date_format(timezone.localtime(changed.changed_at), "SHORT_DATETIME_FORMAT")
+        if (changed.changed_at)
+        else ""
+    )
+    form.add_error(
+        None,
+        _(
+            "%(who)s changed this row at %(when)s, after you opened it. Cancel to see their "
+            "version, or save again to write yours over it."
+        )
+        % {"who": changed.changed_by, "when": when},
+    )
+    return form
 
 
 def _row_saved(request: HtmxHttpRequest, program: Program, row: DiagnosisRow) -> HttpResponse:
@@ -470,6 +500,15 @@ def _row_saved(request: HtmxHttpRequest, program: Program, row: DiagnosisRow) ->
     html += _partial(request, program, "table1-summary", oob=True)
     html += _partial(request, program, FIGURES, oob=True)
     return HttpResponse(html)
+
+
+@require_GET
+def row_history(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """A Table 1 row's changes: who changed which column when, before and after."""
+    program = _program(request)
+    row = get_object_or_404(selectors.table1_rows(program=program), pk=pk)
+    context = {"changes": selectors.table1_row_history(row)}
+    return HttpResponse(render_to_string("components/row_history.html", context, request))
 
 
 @require_POST

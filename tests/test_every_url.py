@@ -82,6 +82,7 @@ PK_MODELS = {
     "diagnosis:finding-dismiss": Finding,
     "diagnosis:row-detail": DiagnosisRow,
     "diagnosis:row-edit": DiagnosisRow,
+    "diagnosis:row-history": DiagnosisRow,
     "diagnosis:row-delete": DiagnosisRow,
     "diagnosis:row-move": DiagnosisRow,
     **dict.fromkeys(

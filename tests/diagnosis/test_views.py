@@ -78,6 +78,7 @@ def row_edit_data(row, **changes):
         "impact_amount": "",
         "root_cause": "无明确责任人",
         "evidence_url": "",
+        "version": str(row.version),  # the version the form was opened on
     }
     return {f"row-{row.pk}-{name}": value for name, value in (data | changes).items()}
 
@@ -744,3 +745,33 @@ def test_interview_notes_are_deleted(client, manager, program):
     client.post(reverse("diagnosis:interview-delete", args=[interview.pk]), headers=HTMX)
 
     assert Interview.objects.count() == 0
+
+
+def test_a_table_1_row_saved_on_a_stale_copy_is_refused_then_written_over_knowingly(
+    client, program, row, manager
+):
+    from tests.factories import UserFactory
+
+    colleague = UserFactory(username="manager2", profile__role="sales_manager")
+    url = reverse("diagnosis:row-edit", args=[row.pk])
+    opened = row_edit_data(row, root_cause="审批链太长")  # both open the row at version 1
+    client.force_login(colleague)
+    client.post(url, row_edit_data(row, root_cause="无人跟进"), headers={"HX-Request": "true"})
+    client.force_login(manager)
+
+    refused = client.post(url, opened, headers={"HX-Request": "true"}).content.decode()
+
+    row.refresh_from_db()
+    assert (row.root_cause, row.version) == ("无人跟进", 2)  # the colleague's edit stands
+    assert "manager2 changed this row at" in refused and "审批链太长" in refused
+    assert f'name="row-{row.pk}-version" value="2"' in refused
+    again = {**opened, f"row-{row.pk}-version": "2"}
+    client.post(url, again, headers={"HX-Request": "true"})
+    row.refresh_from_db()
+    assert (row.root_cause, row.version) == ("审批链太长", 3)
+    history = client.get(reverse("diagnosis:row-history", args=[row.pk])).content.decode()
+    assert "<del>无人跟进</del> → <ins>审批链太长</ins>" in history
+    assert "manager2" in history
+    stale = {key: value for key, value in opened.items() if not key.endswith("-version")}
+    missing = client.post(url, stale, headers={"HX-Request": "true"}).content.decode()
+    assert "The form is out of date: open the row again." in missing
