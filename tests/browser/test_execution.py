@@ -179,7 +179,7 @@ def test_manager_records_the_kickoff_and_a_rep_acknowledges_their_duty(
 
 
 def test_team_lead_writes_the_variance_analysis_of_a_table_2_row_inline(
-    live_server, page: Page, demo_with_plan, screenshot_path
+    live_server, page: Page, browser: Browser, demo_with_plan, screenshot_path
 ):
     from django.core.management import call_command
 
@@ -191,10 +191,30 @@ def test_team_lead_writes_the_variance_analysis_of_a_table_2_row_inline(
     expect(rows.first).to_contain_text("华南")  # their reps' rows, in 华南
     expect(page.locator("#target-table")).not_to_contain_text("the company")
     row = rows.first
+    element = row.locator("td[id$='-variance_note']").get_attribute("id")
+
+    # The manager, in a second browser, opens the same row's variance analysis.
+    manager_context = browser.new_context(locale="en-US", viewport={"width": 1366, "height": 900})
+    manager_page = manager_context.new_page()
+    log_in(manager_page, live_server, "demo.manager")
+    manager_page.goto(f"{live_server.url}/execution/targets/")
+    manager_cell = manager_page.locator(f"#{element}")
+    manager_cell.locator(".cell-button").click()
+
     row.locator("td[id$='-variance_note'] .cell-button").click()
     row.locator("td.editing input[name=value]").fill("竞品促销，两个大客户推迟签约")
     row.locator("td.editing input[name=value]").press("Enter")
     expect(row.locator("td[id$='-variance_note']")).to_contain_text("竞品促销，两个大客户推迟签约")
+
+    # The manager saves on the copy opened before: refused, shown the team lead's analysis.
+    manager_editor = manager_page.locator(f"#{element} input[name=value]")
+    manager_editor.fill("经理的分析")
+    manager_editor.press("Enter")
+    conflict = manager_page.locator(f"#{element} .conflict")
+    expect(conflict).to_contain_text("after you opened it")
+    expect(conflict).to_contain_text("竞品促销，两个大客户推迟签约")
+    manager_page.screenshot(path=screenshot_path("execution-table-2-conflict"), full_page=True)
+    manager_context.close()
     row.locator("td[id$='-corrective_action'] .cell-button").click()
     row.locator("td.editing input[name=value]").fill("下周加大高端客户拜访")
     row.locator("td.editing input[name=value]").press("Enter")
