@@ -41,7 +41,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.kpi_bench import percentile, setup_django  # noqa: E402
+from bench.kpi_bench import percentile, setup_django, time_requests  # noqa: E402
 from bench.kpi_bench import prepare as prepare_demo  # noqa: E402
 
 TARGET_PAGE_P95_MS = 200.0
@@ -217,17 +217,14 @@ def time_page(user: Any, url: str, requests: int) -> list[float]:
     from django.test import Client
 
     client = Client(HTTP_HOST="localhost")
-    if user is not None:
+    if user is not None:  # None: anonymous (the login page, the baseline)
         client.force_login(user)
-    for _ in range(5):
+
+    def get() -> None:
         response = client.get(url)
         assert response.status_code == 200, (url, response.status_code)
-    timings = []
-    for _ in range(requests):
-        started = time.perf_counter()
-        client.get(url)
-        timings.append((time.perf_counter() - started) * 1000)
-    return timings
+
+    return time_requests(get, requests)
 
 
 def bench_pages(program: Any, requests: int) -> None:

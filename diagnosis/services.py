@@ -20,8 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from salesopt.core.history import last_change
 from salesopt.core.models import Program
-from salesopt.core.people import person_name
 from salesopt.core.periods import company_today
 from salesopt.kpis import services as kpi_services
 
@@ -286,9 +286,7 @@ def diagnosis_row_update(
     if version is not None:
         current = DiagnosisRow.objects.select_for_update().get(pk=row.pk)
         if current.version != version:
-            last = current.history.order_by("-history_date", "-history_id").first()
-            who = person_name(last.history_user) if last and last.history_user else _("someone")
-            raise RowChangedError(current, who, last.history_date if last else None)
+            raise RowChangedError(current, *last_change(current))
         row.version = current.version
     unknown = set(fields) - {*ROW_FIELDS, "evidence_url"}
     if unknown:

@@ -18,7 +18,7 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
 from salesopt.core.history import field_label as field_label
-from salesopt.core.people import person_name
+from salesopt.core.history import last_change
 
 
 @dataclass(frozen=True)
@@ -33,9 +33,7 @@ class EditConflictError(Exception):
 
 
 def conflict(row: Any, field: str, shown: str) -> EditConflictError:
-    last = row.history.order_by("-history_date", "-history_id").first()
-    who = person_name(last.history_user) if last and last.history_user else _("someone")
-    return EditConflictError(row, field, shown, who, last.history_date if last else None)
+    return EditConflictError(row, field, shown, *last_change(row))
 
 
 def save_edit(row: Any, by: Any) -> None:

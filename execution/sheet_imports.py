@@ -39,6 +39,7 @@ from django.utils.translation import gettext_lazy
 
 from salesopt.core import access
 from salesopt.core.exports import unguard
+from salesopt.core.history import last_change
 from salesopt.core.models import Program
 from salesopt.core.people import person_name
 from salesopt.imports import readers
@@ -692,12 +693,8 @@ def _write_order(table: Table, row: Any, wanted: dict[str, str]) -> list[str]:
 
 
 def _conflict(table: Table, row: Any, number: int, column: str, text: str) -> Problem:
-    source = measure_selectors.tracking_of(row) if table.key == "3" else row
-    last = source.history.order_by("-history_date", "-history_id").first() if source else None
-    who = person_name(last.history_user) if last and last.history_user else _("someone")
-    when = (
-        date_format(timezone.localtime(last.history_date), "SHORT_DATETIME_FORMAT") if last else ""
-    )
+    who, at = last_change(measure_selectors.tracking_of(row) if table.key == "3" else row)
+    when = date_format(timezone.localtime(at), "SHORT_DATETIME_FORMAT") if at else ""
     now = _shown(column, table.value(row, column)) or "—"
     return Problem(
         number,

@@ -8,7 +8,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from salesopt.core.people import person_name
+
+
+def last_change(row: Any) -> tuple[str, dt.datetime | None]:
+    """Who wrote the row's last recorded version, and when ("someone" when nobody is known):
+    what a refused edit tells the person about the change they did not see."""
+    last = row.history.order_by("-history_date", "-history_id").first() if row else None
+    who = person_name(last.history_user) if last and last.history_user else _("someone")
+    return who, (last.history_date if last else None)
 
 
 def field_label(model: Any, field: str) -> str:
