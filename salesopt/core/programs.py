@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
+from django.core.management.base import CommandError
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 
@@ -36,4 +37,16 @@ def program_of_phase(request: HttpRequest, *, allowed: bool) -> Program:
     program = current_program(request)
     if program is None:
         raise Http404(_("There is no program yet."))
+    return program
+
+
+def program_for_command(program_id: int) -> Program:
+    """The program a management command names by id; CommandError listing the programs there
+    are when no program has it."""
+    program = Program.objects.filter(pk=program_id).first()
+    if program is None:
+        known = ", ".join(
+            f"{pk} ({name})" for pk, name in Program.objects.values_list("pk", "name")
+        )
+        raise CommandError(f"no program with id {program_id}; programs: {known or 'none'}")
     return program

@@ -16,8 +16,8 @@ from execution.measure_selectors import table_3_json
 from execution.selectors import TABLES, plan_rows_json
 from execution.target_selectors import table_2_json
 from salesopt.core import access
-from salesopt.core.models import Program
 from salesopt.core.periods import Quarter, company_today
+from salesopt.core.programs import program_for_command
 
 
 class Command(BaseCommand):
@@ -33,14 +33,7 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="print one JSON object")
 
     def handle(self, *args: object, **options: Any) -> None:
-        program = Program.objects.filter(pk=options["program"]).first()
-        if program is None:
-            known = ", ".join(
-                f"{pk} ({name})" for pk, name in Program.objects.values_list("pk", "name")
-            )
-            raise CommandError(
-                f"no program with id {options['program']}; programs: {known or 'none'}"
-            )
+        program = program_for_command(options["program"])
         table = options["table"]
         reader = access.command_line_reader()
         if table == "2":

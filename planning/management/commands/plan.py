@@ -9,11 +9,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 
 from planning import selectors
 from salesopt.core import access
-from salesopt.core.models import Program
+from salesopt.core.programs import program_for_command
 
 
 class Command(BaseCommand):
@@ -24,14 +24,7 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="print one JSON object")
 
     def handle(self, *args: object, **options: Any) -> None:
-        program = Program.objects.filter(pk=options["program"]).first()
-        if program is None:
-            known = ", ".join(
-                f"{pk} ({name})" for pk, name in Program.objects.values_list("pk", "name")
-            )
-            raise CommandError(
-                f"no program with id {options['program']}; programs: {known or 'none'}"
-            )
+        program = program_for_command(options["program"])
         plan = selectors.plan_json(program=program, user=access.command_line_reader())
         if options["json"]:
             self.stdout.write(json.dumps(plan, ensure_ascii=False))
