@@ -24,7 +24,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from salesopt.leads.assignment import assign_imported, grade_and_assign_imported
+from salesopt.leads.assignment import grade_and_assign_imported
 
 from . import readers
 from .schema import RecordKind
@@ -129,13 +129,11 @@ def _lead_process_for(
     plan: ImportPlan, run_id: int | None, *, graded: bool
 ) -> Callable[[], object] | None:
     """What an import of leads runs once its rows are written, in the same transaction: the
-    grades and due times (unless the rows were `graded` as they loaded) and, when the CRM
-    named no owner, an owner by the assignment rules. No lead is ever visible without the
-    grade, deadline and owner the lead process gives it."""
-    if plan.kind is not RecordKind.LEAD or run_id is None:
+    grades and due times and, when the CRM named no owner, an owner by the assignment rules —
+    unless the rows were `graded` (and assigned) as they loaded. No lead is ever visible
+    without the grade, deadline and owner the lead process gives it."""
+    if plan.kind is not RecordKind.LEAD or run_id is None or graded:
         return None
-    if graded:
-        return lambda: assign_imported(run_id, now=timezone.now())
     return lambda: grade_and_assign_imported(run_id, now=timezone.now())
 
 

@@ -52,21 +52,22 @@ def routing_rules() -> list[tuple[AssignmentRule, str]]:
 def assignment_text(entry: LeadAssignment) -> str:
     """Why a lead went where it did, in the reader's language."""
     detail, team = entry.detail or {}, entry.team
+    position = entry.rule_position if entry.rule_position is not None else "?"
     if entry.reason == AssignmentReason.RULE:
-        method = dict(AssignmentMethod.choices).get(detail.get("method", ""), "")
+        method = dict(AssignmentMethod.choices).get(entry.method, "")
         text = _("Rule %(position)s → %(team)s, %(method)s") % {
-            "position": detail.get("rule", "?"),
+            "position": position,
             "team": team or "—",
             "method": method,
         }
-        if detail.get("method") == AssignmentMethod.LEAST_LOADED:
-            text += " " + _("(load %(load)s then)") % {"load": detail.get("load", 0)}
+        if entry.method == AssignmentMethod.LEAST_LOADED:
+            text += " " + _("(load %(load)s then)") % {"load": entry.load or 0.0}
         return text
     if entry.reason == AssignmentReason.NO_RULE:
         return _("Waiting: no assignment rule routes its region and product line.")
     if entry.reason == AssignmentReason.TEAM_FULL:
         return _("Waiting: rule %(position)s routes it to %(team)s, whose reps are all at "
-                 "capacity or on leave.") % {"position": detail.get("rule", "?"),
+                 "capacity or on leave.") % {"position": position,
                                               "team": team or "—"}  # fmt: skip
     if entry.reason == AssignmentReason.BREACH:
         return _("Reassigned: still unanswered %(hours)s working hours after its deadline.") % {

@@ -34,7 +34,7 @@ from salesopt.core.models import (
     Team,
 )
 
-from .assignment import AssignmentCounts, assign_leads, assignment_policy
+from .assignment import AssignmentCounts, assign_leads, assignment_policy, remember_turns
 
 
 def _require_plan_editor(user: Any) -> None:
@@ -202,6 +202,7 @@ def lead_assign_by_hand(
         reason=AssignmentReason.BY_HAND,
         by=user,
     )
+    remember_turns([(to.team_id, to.user_id)])
     Notification.objects.get_or_create(
         user_id=to.user_id,
         key=f"assigned:{lead.pk}:{now.isoformat()}",

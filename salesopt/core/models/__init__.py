@@ -7,6 +7,7 @@ from .assignment import (
     AssignmentRule,
     LeadAssignment,
     RepLeave,
+    TeamTurn,
 )
 from .base import ImportedRecord, TimeStampedModel
 from .calendar import BusinessCalendar, CalendarException
@@ -77,6 +78,7 @@ __all__ = [
     "TargetGrain",
     "Team",
     "TeamKind",
+    "TeamTurn",
     "TimeStampedModel",
     "Urgency",
 ]

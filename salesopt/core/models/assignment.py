@@ -132,8 +132,8 @@ class AssignmentReason(models.TextChoices):
 class LeadAssignment(models.Model):
     """One assignment of a lead (or its wait in the unassigned queue), with why."""
 
-    # The lead and team keys have no index of their own: the two indexes below lead with them
-    # (one index fewer to fill for each of an import's 100,000 log rows).
+    # The lead key has no index of its own: the index below leads with it (one index fewer
+    # to fill for each of an import's 100,000 log rows).
     lead = models.ForeignKey(
         Lead,
         verbose_name=_("lead"),
@@ -142,10 +142,14 @@ class LeadAssignment(models.Model):
         db_index=False,
     )
     at = models.DateTimeField(_("when"))
+    # No index either: where round-robin resumes is kept in TeamTurn, and only deleting a
+    # team looks records up by it.
     team = models.ForeignKey(
         Team, verbose_name=_("team"), null=True, blank=True, on_delete=models.SET_NULL,
         related_name="+", db_index=False,
     )  # fmt: skip
+    # No index: only deleting a user looks records up by the rep they went to (a rare act
+    # of an admin, which then scans the log), while every assignment would fill one.
     assigned_to = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("assigned to"),
@@ -153,7 +157,10 @@ class LeadAssignment(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,
     )
+    # The previous owner and the assigning person are empty on the rules' own records (all
+    # of an import's): their indexes hold only the records that name someone.
     previous_owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("previous owner"),
@@ -161,9 +168,18 @@ class LeadAssignment(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,
     )
     reason = models.CharField(_("reason"), max_length=16, choices=AssignmentReason.choices)
-    # What the reason's text needs: the rule's position, the method, the load, the hours.
+    # The rule that routed the lead, and once it gave the lead a rep, the method and the rep's
+    # load then: columns, not `detail`, since an import logs 100,000 of them at once and
+    # loading them as JSON cost as much as the rest of the row.
+    rule_position = models.PositiveSmallIntegerField(_("rule"), null=True, blank=True)
+    method = models.CharField(
+        _("method"), max_length=16, choices=AssignmentMethod.choices, blank=True, default=""
+    )
+    load = models.FloatField(_("load then"), null=True, blank=True)
+    # What else the reason's text needs: the hours of a breach.
     detail = models.JSONField(_("detail"), default=dict, blank=True)
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -172,6 +188,7 @@ class LeadAssignment(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+        db_index=False,
     )  # empty: salesopt's rules
     import_run = models.BigIntegerField(_("import"), null=True, blank=True)
 
@@ -182,9 +199,35 @@ class LeadAssignment(models.Model):
         indexes = [
             # A lead's log, newest first; the re-import keeps the last owner salesopt gave.
             models.Index(fields=["lead", "-id"], name="leadassignment_lead"),
-            # Round-robin resumes after the rep of the team assigned last.
-            models.Index(fields=["team", "-id"], name="leadassignment_team"),
-        ]
+            models.Index(fields=["previous_owner"], name="leadassignment_previous_owner",
+                         condition=models.Q(previous_owner__isnull=False)),
+            models.Index(fields=["by"], name="leadassignment_by",
+                         condition=models.Q(by__isnull=False)),
+        ]  # fmt: skip
 
     def __str__(self) -> str:
         return f"{self.lead_id} → {self.assigned_to_id or '-'} ({self.reason})"
+
+
+class TeamTurn(models.Model):
+    """Where round-robin resumes in a team: after the rep the team's last assignment went to
+    (by the rules or by hand). Kept apart from the log, which then needs no index by team."""
+
+    team = models.OneToOneField(
+        Team, verbose_name=_("team"), primary_key=True, on_delete=models.CASCADE,
+        related_name="+",
+    )  # fmt: skip
+    last_rep = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("last rep"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("round-robin turn")
+        verbose_name_plural = _("round-robin turns")
+
+    def __str__(self) -> str:
+        return f"{self.team_id} → {self.last_rep_id or '-'}"

@@ -1,9 +1,8 @@
-"""What the writers share: the staged columns, the counts, CSV for COPY and the SQL pieces
+"""What the writers share: the staged columns, the counts, the CSV thread and the SQL pieces
 that resolve references and compare rows, in PostgreSQL's and SQLite's dialects."""
 
 from __future__ import annotations
 
-import io
 import queue
 import threading
 from collections.abc import Callable, Iterator
@@ -12,9 +11,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.csv as arrow_csv
 from django.db import connection
 
 from ..schema import FieldType, Reference
@@ -129,32 +125,6 @@ class CsvFeeder:
 
 class DiscardedError(Exception):
     """Internal: tells the CSV thread to drop the frames still waiting."""
-
-
-def csv_of(frame: pd.DataFrame) -> memoryview:
-    """`frame` as COPY's CSV. Arrow writes it in C++; COPY parses it in C: no Python loop per
-    row."""
-    # One thread: a pool started per chunk cost more than it saved, beside the other threads.
-    table = utc_times_as_text(pa.Table.from_pandas(frame, preserve_index=False, nthreads=1))
-    buffer = io.BytesIO()
-    arrow_csv.write_csv(table, buffer, write_options=arrow_csv.WriteOptions(include_header=False))
-    return buffer.getbuffer()
-
-
-def utc_times_as_text(table: pa.Table) -> pa.Table:
-    """Zone-aware times as UTC text with an explicit offset ("2024-03-01 06:05:00.000000+00").
-
-    Arrow's CSV writer formats a zone-aware time at about a microsecond each, twenty times its
-    cost for the rest of a row: two time columns took two thirds of a million leads' CSV. As
-    plain UTC text they cost a twentieth, and the offset keeps them exact whatever the
-    session's time zone.
-    """
-    for index, field in enumerate(table.schema):
-        if pa.types.is_timestamp(field.type) and field.type.tz is not None:
-            utc_wall_time = table.column(index).cast(pa.timestamp(field.type.unit))
-            text = pc.binary_join_element_wise(utc_wall_time.cast(pa.string()), "+00", "")
-            table = table.set_column(index, field.name, text)
-    return table
 
 
 def reference_join(column: StagedColumn, alias: str) -> str:

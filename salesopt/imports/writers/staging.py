@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from salesopt.core.bulk import (
     bulk_load,
+    csv_of,
     has_rows_of,
 )
 
@@ -37,7 +38,6 @@ from .sql import (
     CsvFeeder,
     StagedColumn,
     WriteCounts,
-    csv_of,
     hash_anti_join,
     is_postgres,
     placeholders,
