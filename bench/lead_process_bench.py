@@ -414,7 +414,7 @@ def bench_assignment(database_url: str, rows: int) -> None:
     overhead = on["seconds"] / off["seconds"] - 1
     print(f"import of {rows:,} ownerless leads: assignment off best {off['seconds']:.2f} s "
           f"({off['owned']:,.0f} with an owner), on best {on['seconds']:.2f} s "
-          f"({on['owned']:,.0f} assigned); assignment adds {overhead:.0%} "
+          f"({on['owned']:,.0f} assigned); assignment adds {overhead:.1%} "
           f"(target ≤ {TARGET_ASSIGNMENT_OVERHEAD:.0%}: "
           f"{verdict(overhead <= TARGET_ASSIGNMENT_OVERHEAD)})")  # fmt: skip
     import psycopg

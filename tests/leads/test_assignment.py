@@ -315,3 +315,35 @@ def test_setup_is_refused_to_those_who_do_not_run_it_and_bad_values_say_why(org)
             user=org["manager"], enabled=True, method="lottery", weight_a=3, weight_b=2,
             weight_c=1, remind_before_hours=0.5, reassign_after_hours=None,
         )  # fmt: skip
+
+
+def test_the_migration_moves_the_logs_rule_method_and_load_into_columns_and_the_turns(org):
+    """Records written before the log had columns kept the rule, method and load in `detail`;
+    round-robin resumed after the team's last assigned record. Migration 0012 carries both."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from salesopt.core.models import TeamTurn
+
+    migration = import_module("salesopt.core.migrations.0012_assignment_log_columns")
+    lead = LeadFactory(region=org["south"])
+    old = [
+        LeadAssignment.objects.create(lead=lead, at=NOW, team=org["south_team"],
+                                      assigned_to=org["ann"], reason=AssignmentReason.RULE,
+                                      detail={"rule": 1, "method": "least_loaded", "load": 2.5}),
+        LeadAssignment.objects.create(lead=lead, at=NOW, team=org["south_team"],
+                                      reason=AssignmentReason.TEAM_FULL, detail={"rule": 1}),
+        LeadAssignment.objects.create(lead=lead, at=NOW, team=org["south_team"],
+                                      assigned_to=org["bob"], reason=AssignmentReason.BREACH,
+                                      detail={"hours": 4}),
+    ]  # fmt: skip
+
+    migration.detail_into_columns(apps, None)
+
+    rule, full, breach = (LeadAssignment.objects.get(pk=entry.pk) for entry in old)
+    assert (rule.rule_position, rule.method, rule.load, rule.detail) == (1, "least_loaded", 2.5, {})
+    assert (full.rule_position, full.method, full.load, full.detail) == (1, "", None, {})
+    assert (breach.rule_position, breach.detail) == (None, {"hours": 4})
+    assert assignment_text(rule) == "Rule 1 → 华南区域组, least loaded (load 2.5 then)"
+    assert TeamTurn.objects.get(team=org["south_team"]).last_rep == org["bob"]

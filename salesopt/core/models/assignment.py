@@ -148,8 +148,9 @@ class LeadAssignment(models.Model):
         Team, verbose_name=_("team"), null=True, blank=True, on_delete=models.SET_NULL,
         related_name="+", db_index=False,
     )  # fmt: skip
-    # No index: only deleting a user looks records up by the rep they went to (a rare act
-    # of an admin, which then scans the log), while every assignment would fill one.
+    # The three keys to users have no index: only deleting a user looks records up by them
+    # (a rare act of an admin, which then scans the log), while every assignment would fill
+    # them (an import's 60,000 at once).
     assigned_to = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("assigned to"),
@@ -159,8 +160,6 @@ class LeadAssignment(models.Model):
         related_name="+",
         db_index=False,
     )
-    # The previous owner and the assigning person are empty on the rules' own records (all
-    # of an import's): their indexes hold only the records that name someone.
     previous_owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("previous owner"),
@@ -199,11 +198,7 @@ class LeadAssignment(models.Model):
         indexes = [
             # A lead's log, newest first; the re-import keeps the last owner salesopt gave.
             models.Index(fields=["lead", "-id"], name="leadassignment_lead"),
-            models.Index(fields=["previous_owner"], name="leadassignment_previous_owner",
-                         condition=models.Q(previous_owner__isnull=False)),
-            models.Index(fields=["by"], name="leadassignment_by",
-                         condition=models.Q(by__isnull=False)),
-        ]  # fmt: skip
+        ]
 
     def __str__(self) -> str:
         return f"{self.lead_id} → {self.assigned_to_id or '-'} ({self.reason})"
