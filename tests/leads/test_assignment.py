@@ -347,3 +347,34 @@ def test_the_migration_moves_the_logs_rule_method_and_load_into_columns_and_the_
     assert (breach.rule_position, breach.detail) == (None, {"hours": 4})
     assert assignment_text(rule) == "Rule 1 → 华南区域组, least loaded (load 2.5 then)"
     assert TeamTurn.objects.get(team=org["south_team"]).last_rep == org["bob"]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("load_path")
+def test_an_id_the_file_repeats_is_assigned_and_logged_once_its_last_row(org, tmp_path):
+    """The earlier rows of a repeated id are dropped after they were written (and, on a large
+    first load, assigned as they streamed): only the row kept is in the log."""
+    method(AssignmentMethod.ROUND_ROBIN)
+    path = tmp_path / "leads.csv"
+    path.write_text(
+        "Lead ID,Name,Created,Region,Status\n"
+        "L1,王伟,2026-11-16 09:00,华南,new\n"
+        "L2,李娜,2026-11-16 09:05,华南,new\n"
+        "L1,王伟,2026-11-16 09:10,华南,new\n",
+        encoding="utf-8",
+    )
+    plan = ImportPlan(
+        path=path, sniffed=readers.sniff(path), kind=RecordKind.LEAD, source="crm",
+        columns={"Lead ID": "external_id", "Name": "name", "Created": "created_at",
+                 "Region": "region", "Status": "status"},
+        value_maps={}, zone="Asia/Shanghai",
+    )  # fmt: skip
+
+    outcome = process(plan, run_id=ImportRunFactory().pk, write=True, skip_invalid=False)
+
+    assert (outcome.created, outcome.duplicates) == (2, 1)
+    leads = {lead.external_id: lead for lead in Lead.objects.all()}
+    assert sorted(leads) == ["L1", "L2"]
+    assert all(lead.owner is not None for lead in leads.values())
+    logged = list(LeadAssignment.objects.values_list("lead__external_id", flat=True))
+    assert sorted(logged) == ["L1", "L2"]
