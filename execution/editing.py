@@ -89,3 +89,5 @@ class Editor:
     conflict: EditConflictError | None = None
     # The actual completion of a measure asks for the reason in the same editor.
     reason: str | None = None
+    # A refusal about the reason puts the cursor there, not in the value the user already typed.
+    error_on_reason: bool = False

@@ -73,6 +73,7 @@ def _editor(
     value: str | None = None,
     reason: str | None = None,
     error: str = "",
+    error_on_reason: bool = False,
     conflict: EditConflictError | None = None,
 ) -> HttpResponse:
     row = measure_selectors.tracking_row(measure, request.user)
@@ -103,6 +104,7 @@ def _editor(
         error=error,
         conflict=conflict,
         reason=reason if field == "actual_completion" else None,
+        error_on_reason=error_on_reason and field == "actual_completion",
     )
     return editor_response(request, editor)
 
@@ -137,7 +139,8 @@ def measure_cell_save(request: HttpRequest, pk: int, field: str) -> HttpResponse
         return _editor(request, measure, field, value=value, reason=reason, conflict=conflict)
     except ValidationError as problem:
         return _editor(request, measure, field, value=value, reason=reason,
-                       error=" ".join(problem.messages))  # fmt: skip
+                       error=" ".join(problem.messages),
+                       error_on_reason="reason" in getattr(problem, "error_dict", {}))  # fmt: skip
     except ObjectDoesNotExist:
         raise Http404 from None
     return _row(request, _visible_measure(request, pk))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 
 import pytest
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
@@ -134,6 +135,12 @@ def test_the_page_draws_the_rows_and_the_editor_asks_for_the_reason_with_the_dat
     assert 'name="reason"' in editor
     assert refused["HX-Retarget"] == f"#measure-{row.pk}-actual_completion"
     assert "needs the reason" in refused.content.decode()
+    # The refusal is about the reason: the cursor goes there, and the date typed stays.
+    assert re.search(r'<input type="text" name="reason"[^>]* autofocus aria-invalid="true">',
+                     refused.content.decode())  # fmt: skip
+    assert re.search(r'<input type="date" name="value" value="2026-11-12" aria-label',
+                     refused.content.decode())  # fmt: skip
+    assert re.search(r'type="date" name="value" value="" autofocus', editor)
     assert "讲师请假" in saved.content.decode() and "done late" in saved.content.decode()
 
 
